@@ -1,0 +1,169 @@
+//! Configuration: built-in defaults → optional `campaign-os.toml` (or the file named by
+//! `COS_CONFIG`) → `COS_*` environment variables (plus `DATABASE_URL` and `REDIS_URL`).
+//! Validated once at start-up; a bad value stops the start with a message naming the key.
+
+use std::{net::SocketAddr, path::PathBuf};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+/// The service's settings. Field names are the TOML keys; the environment variable is the
+/// upper-cased name with a `COS_` prefix (`bind` → `COS_BIND`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Settings {
+    /// Address and port to listen on.
+    pub bind: String,
+    /// Database URL: `sqlite://PATH` (embedded default) or `postgres://…`. Also `DATABASE_URL`.
+    pub database_url: String,
+    /// Maximum database connections in the pool.
+    pub database_max_connections: u32,
+    /// Redis URL (optional). Also `REDIS_URL`.
+    pub redis_url: Option<String>,
+    /// Directory for local state: the SQLite file and generated secrets.
+    pub data_dir: PathBuf,
+    /// `pretty` or `json`.
+    pub log_format: LogFormat,
+    /// A tracing filter, e.g. `info` or `campaign_os=debug,info`.
+    pub log_level: String,
+    /// HMAC secret for access tokens (≥ 32 bytes). Generated into the data directory when unset.
+    #[serde(skip_serializing)]
+    pub jwt_secret: Option<SecretString>,
+    /// Access token lifetime, seconds.
+    pub access_token_ttl_secs: u64,
+    /// Refresh token lifetime, seconds.
+    pub refresh_token_ttl_secs: u64,
+    /// Largest accepted request body, bytes.
+    pub max_body_bytes: usize,
+    /// Origins allowed by CORS, comma-separated; `*` allows any; empty disables CORS.
+    pub cors_allowed_origins: String,
+    /// HTTP worker threads (default: one per core).
+    pub workers: Option<usize>,
+    /// Seconds an in-flight request gets to finish on SIGTERM/SIGINT.
+    pub shutdown_timeout_secs: u64,
+    /// Seconds a resolved API key stays cached in memory (revocation on this node is immediate).
+    pub api_key_cache_ttl_secs: u64,
+    /// Run pending migrations at start-up (`serve`).
+    pub migrate_on_start: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            database_url: "sqlite://./data/campaign-os.db".into(),
+            database_max_connections: 16,
+            redis_url: None,
+            data_dir: PathBuf::from("./data"),
+            log_format: LogFormat::Pretty,
+            log_level: "info".into(),
+            jwt_secret: None,
+            access_token_ttl_secs: 900,
+            refresh_token_ttl_secs: 30 * 24 * 3600,
+            max_body_bytes: 1024 * 1024,
+            cors_allowed_origins: String::new(),
+            workers: None,
+            shutdown_timeout_secs: 30,
+            api_key_cache_ttl_secs: 30,
+            migrate_on_start: true,
+        }
+    }
+}
+
+/// A configuration problem, naming the key at fault.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct ConfigError(pub String);
+
+impl Settings {
+    /// Loads defaults → TOML file → environment.
+    pub fn load() -> Result<Self, ConfigError> {
+        let file = std::env::var("COS_CONFIG").unwrap_or_else(|_| "campaign-os.toml".into());
+        let figment = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::file(&file))
+            .merge(Env::prefixed("COS_").ignore(&["CONFIG"]))
+            .merge(Env::raw().only(&["DATABASE_URL", "REDIS_URL"]));
+        let settings: Settings = figment.extract().map_err(|e| {
+            let key = e.path.join(".");
+            let env = if key.is_empty() { String::new() } else { format!(" (env COS_{})", key.to_uppercase()) };
+            ConfigError(format!("key `{key}`{env}: {}", e.kind))
+        })?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks what types alone cannot.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        self.bind_addr()?;
+        let db = self.database_url.as_str();
+        if !(db.starts_with("sqlite:") || db.starts_with("postgres://") || db.starts_with("postgresql://")) {
+            return Err(ConfigError(
+                "key `database_url` (env COS_DATABASE_URL / DATABASE_URL): expected a sqlite: or postgres:// URL".into(),
+            ));
+        }
+        if let Some(url) = &self.redis_url
+            && !(url.starts_with("redis://") || url.starts_with("rediss://"))
+        {
+            return Err(ConfigError("key `redis_url` (env COS_REDIS_URL / REDIS_URL): expected a redis:// URL".into()));
+        }
+        if self.database_max_connections == 0 {
+            return Err(ConfigError("key `database_max_connections`: must be at least 1".into()));
+        }
+        if !(60..=86_400).contains(&self.access_token_ttl_secs) {
+            return Err(ConfigError("key `access_token_ttl_secs`: must be between 60 and 86400".into()));
+        }
+        if self.refresh_token_ttl_secs < self.access_token_ttl_secs {
+            return Err(ConfigError("key `refresh_token_ttl_secs`: must not be shorter than access_token_ttl_secs".into()));
+        }
+        if !(1024..=64 * 1024 * 1024).contains(&self.max_body_bytes) {
+            return Err(ConfigError("key `max_body_bytes`: must be between 1024 and 67108864".into()));
+        }
+        if let Some(secret) = &self.jwt_secret {
+            use secrecy::ExposeSecret;
+            if secret.expose_secret().len() < 32 {
+                return Err(ConfigError("key `jwt_secret` (env COS_JWT_SECRET): must be at least 32 bytes".into()));
+            }
+        }
+        if let Some(0) = self.workers {
+            return Err(ConfigError("key `workers`: must be at least 1".into()));
+        }
+        if !matches!(self.log_format, LogFormat::Pretty | LogFormat::Json) {
+            return Err(ConfigError("key `log_format`: expected pretty or json".into()));
+        }
+        tracing_subscriber::EnvFilter::try_new(&self.log_level)
+            .map_err(|e| ConfigError(format!("key `log_level` (env COS_LOG_LEVEL): {e}")))?;
+        Ok(())
+    }
+
+    /// The listen address.
+    pub fn bind_addr(&self) -> Result<SocketAddr, ConfigError> {
+        self.bind
+            .parse()
+            .map_err(|_| ConfigError(format!("key `bind` (env COS_BIND): `{}` is not an ADDRESS:PORT", self.bind)))
+    }
+
+    /// CORS origins as a list.
+    pub fn cors_origins(&self) -> Vec<String> {
+        self.cors_allowed_origins
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}

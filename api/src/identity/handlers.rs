@@ -1,0 +1,129 @@
+//! HTTP handlers for identity: extract → service → DTO.
+
+use actix_web::{HttpRequest, HttpResponse, get, http::header, post, web};
+
+use super::{
+    dto::{LoginIn, MeOut, RefreshTokenIn, SessionOut, SignupIn},
+    service,
+    sessions::ClientMeta,
+};
+use crate::{
+    error::{ApiResult, Problem},
+    platform::{auth::TenantCtx, extract::ValidatedJson},
+    state::AppState,
+};
+
+fn client_meta(req: &HttpRequest) -> ClientMeta {
+    ClientMeta {
+        user_agent: req
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(512).collect()),
+        ip: req.peer_addr().map(|a| a.ip().to_string()),
+    }
+}
+
+/// Sign up
+///
+/// Creates a user, a new organisation with the user as its owner, and a first login session.
+#[utoipa::path(
+    operation_id = "signup",
+    tag = "auth",
+    request_body = SignupIn,
+    responses(
+        (status = 201, description = "Account created; the session's tokens.", body = SessionOut),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 409, description = "The email address is already registered (`email_taken`).", body = Problem, content_type = "application/problem+json"),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[post("/auth/signup")]
+pub async fn signup(state: web::Data<AppState>, req: HttpRequest, body: ValidatedJson<SignupIn>) -> ApiResult<HttpResponse> {
+    let out = service::signup(&state, body.0, client_meta(&req)).await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// Log in
+///
+/// Exchanges email and password for an access token and a refresh token.
+#[utoipa::path(
+    operation_id = "login",
+    tag = "auth",
+    request_body = LoginIn,
+    responses(
+        (status = 200, description = "Logged in; the session's tokens.", body = SessionOut),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[post("/auth/login")]
+pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: ValidatedJson<LoginIn>) -> ApiResult<web::Json<SessionOut>> {
+    Ok(web::Json(service::login(&state, body.0, client_meta(&req)).await?))
+}
+
+/// Refresh tokens
+///
+/// Rotates a refresh token: returns a new access token and a new refresh token. Each refresh
+/// token works once; presenting one again revokes the whole session (`refresh_token_reused`).
+#[utoipa::path(
+    operation_id = "refresh_token",
+    tag = "auth",
+    request_body = RefreshTokenIn,
+    responses(
+        (status = 200, description = "New tokens for the same session.", body = SessionOut),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[post("/auth/refresh")]
+pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, body: ValidatedJson<RefreshTokenIn>) -> ApiResult<web::Json<SessionOut>> {
+    Ok(web::Json(service::refresh(&state, &body.refresh_token, client_meta(&req)).await?))
+}
+
+/// Log out
+///
+/// Revokes the session a refresh token belongs to. Always answers 204 for a well-formed request,
+/// whether or not the token was known (RFC 7009). Access tokens already issued expire on their own.
+#[utoipa::path(
+    operation_id = "logout",
+    tag = "auth",
+    request_body = RefreshTokenIn,
+    responses(
+        (status = 204, description = "The session is revoked."),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::ValidationFailed),
+    )
+)]
+#[post("/auth/logout")]
+pub async fn logout(state: web::Data<AppState>, body: ValidatedJson<RefreshTokenIn>) -> ApiResult<HttpResponse> {
+    service::logout(&state, &body.refresh_token).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Get the caller
+///
+/// Returns the calling principal (a user or an API key), its organisation and role.
+#[utoipa::path(
+    operation_id = "get_me",
+    tag = "me",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller.", body = MeOut),
+        (status = 401, response = crate::openapi::Unauthorized),
+    )
+)]
+#[get("/me")]
+pub async fn me(state: web::Data<AppState>, ctx: TenantCtx) -> ApiResult<web::Json<MeOut>> {
+    Ok(web::Json(service::me(&state, &ctx).await?))
+}

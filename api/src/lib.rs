@@ -1,0 +1,16 @@
+//! Campaign OS: a headless, multi-tenant marketing platform served as a versioned REST API.
+//!
+//! `startup` builds the service; `platform` holds the cross-cutting contract pieces; each
+//! capability (`identity`, `api_keys`, `ops`) is a folder with its routes, DTOs and service.
+//! See `docs/ARCHITECTURE.md` for the tour.
+
+pub mod api_keys;
+pub mod config;
+pub mod error;
+pub mod identity;
+pub mod openapi;
+pub mod ops;
+pub mod platform;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,90 @@
+//! The OpenAPI document. Paths come from the route registrations themselves (utoipa-actix-web),
+//! so the router and the spec cannot drift; this file adds the document-level parts: info,
+//! servers, tags, the bearer security scheme and the shared error responses.
+
+use actix_web::App;
+use utoipa::{
+    Modify, OpenApi, ToResponse,
+    openapi::security::{Http, HttpAuthScheme, SecurityScheme},
+};
+use utoipa_actix_web::AppExt;
+
+use crate::error::{FieldError, Problem};
+
+/// Declares a reusable problem+json response for `components.responses`.
+macro_rules! problem_response {
+    ($($name:ident => $description:literal;)*) => {$(
+        #[derive(ToResponse)]
+        #[response(description = $description, content_type = "application/problem+json")]
+        #[allow(dead_code, reason = "read only by the OpenAPI derive")]
+        pub struct $name(#[to_schema] Problem);
+    )*};
+}
+
+problem_response! {
+    BadRequest => "The request is malformed (invalid JSON, query string or id).";
+    Unauthorized => "Missing or invalid credentials.";
+    NotFound => "No such resource in this organisation.";
+    Conflict => "The request conflicts with the current state.";
+    PayloadTooLarge => "The request body is larger than the configured limit.";
+    UnsupportedMediaType => "The request body is not `application/json`.";
+    ValidationFailed => "Validation failed; `errors` lists each invalid field.";
+    ServiceUnavailable => "A dependency is unavailable.";
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Campaign OS API",
+        description = "Campaign OS is a headless, multi-tenant marketing platform. This API is versioned under `/v1`; \
+errors are `application/problem+json` (RFC 9457) with a stable `code`; lists use cursor pagination; ids are prefixed \
+strings (`org_…`, `usr_…`, `key_…`). Authenticate with `Authorization: Bearer <token>` where the token is a JWT access \
+token (from sign-up, login or refresh) or an API key (`cos_…`).",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+        contact(name = "Campaign OS", url = "https://docs.campaign-os.dev")
+    ),
+    servers((url = "http://127.0.0.1:8080", description = "A local `campaign-os serve` with default settings")),
+    tags(
+        (name = "auth", description = "Sign-up, login and session tokens."),
+        (name = "me", description = "The calling principal."),
+        (name = "api-keys", description = "Organisation API keys."),
+        (name = "ops", description = "Health, readiness and metrics for operators.")
+    ),
+    components(
+        schemas(Problem, FieldError),
+        responses(BadRequest, Unauthorized, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, ValidationFailed, ServiceUnavailable)
+    ),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut scheme = Http::new(HttpAuthScheme::Bearer);
+        scheme.description = Some("A JWT access token (from sign-up, login or refresh) or an API key (`cos_…`).".into());
+        components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// The document-level parts, before routes add their paths.
+pub fn base() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    doc
+}
+
+/// The complete document, generated from the same registrations the server uses.
+pub fn spec() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new().into_utoipa_app().openapi(base()).configure(crate::startup::routes).split_for_parts();
+    api
+}
+
+/// The document as pretty JSON with a trailing newline (what `openapi/openapi.json` holds).
+pub fn spec_json() -> String {
+    let mut out = spec().to_pretty_json().unwrap_or_default();
+    out.push('\n');
+    out
+}

@@ -1,0 +1,181 @@
+//! Validated extractors. `ValidatedJson<T>` checks the content type, enforces the body limit,
+//! parses JSON (reporting the failing field) and runs `validator`; `ValidatedQuery<T>` does the
+//! same for query strings. Every failure is an `ApiError`, so a problem+json response.
+
+use std::ops::Deref;
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header, web};
+use futures_util::{StreamExt, future::LocalBoxFuture};
+use serde::de::DeserializeOwned;
+use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+
+use crate::error::{ApiError, FieldError};
+
+/// The largest JSON body accepted, from configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// A JSON body that parsed and validated.
+#[derive(Debug)]
+pub struct ValidatedJson<T>(pub T);
+
+/// A query string that parsed and validated.
+#[derive(Debug)]
+pub struct ValidatedQuery<T>(pub T);
+
+impl<T> Deref for ValidatedJson<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T> Deref for ValidatedQuery<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+fn is_json(req: &HttpRequest) -> bool {
+    let Some(value) = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req.app_data::<BodyLimit>().map_or(1024 * 1024, |l| l.0);
+        let declared_len = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let json = is_json(req);
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if declared_len.is_some_and(|len| len > limit) {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            if !json {
+                return Err(ApiError::UnsupportedMediaType {
+                    detail: "This operation takes a JSON body: send `Content-Type: application/json`.".into(),
+                });
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| ApiError::bad_request("invalid_body", format!("The body could not be read: {e}")))?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge { limit });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            let value: T = parse_json(&body)?;
+            value.validate().map_err(validation_error)?;
+            Ok(ValidatedJson(value))
+        })
+    }
+}
+
+fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(body);
+    serde_path_to_error::deserialize(de).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => {
+                let field = if path == "." { String::new() } else { path };
+                let message = inner.to_string();
+                let code = if message.starts_with("missing field") { "required" } else { "invalid_type" };
+                let field = match (field.is_empty(), message.strip_prefix("missing field `")) {
+                    (true, Some(rest)) => rest.split('`').next().unwrap_or_default().to_owned(),
+                    _ => field,
+                };
+                ApiError::Validation { errors: vec![FieldError::new(field, code, strip_position(&message))] }
+            }
+            _ => ApiError::bad_request("malformed_json", format!("The body is not valid JSON: {inner}")),
+        }
+    })
+}
+
+fn strip_position(message: &str) -> String {
+    message.split(" at line ").next().unwrap_or(message).to_owned()
+}
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedQuery<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(
+            web::Query::<T>::from_query(req.query_string())
+                .map_err(|e| ApiError::bad_request("invalid_query", format!("The query string is invalid: {e}")))
+                .and_then(|q| {
+                    let value = q.into_inner();
+                    value.validate().map_err(validation_error)?;
+                    Ok(ValidatedQuery(value))
+                }),
+        )
+    }
+}
+
+/// Turns `validator` errors into a 422 with one entry per failing field.
+pub fn validation_error(errors: ValidationErrors) -> ApiError {
+    let mut out = Vec::new();
+    flatten(&errors, "", &mut out);
+    out.sort_by(|a, b| a.field.cmp(&b.field));
+    ApiError::Validation { errors: out }
+}
+
+fn flatten(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
+    for (field, kind) in errors.errors() {
+        let path = if prefix.is_empty() { field.to_string() } else { format!("{prefix}.{field}") };
+        match kind {
+            ValidationErrorsKind::Field(list) => out.extend(list.iter().map(|e| {
+                let message = e.message.as_ref().map_or_else(|| default_message(e), ToString::to_string);
+                FieldError::new(path.clone(), e.code.to_string(), message)
+            })),
+            ValidationErrorsKind::Struct(inner) => flatten(inner, &path, out),
+            ValidationErrorsKind::List(items) => {
+                for (i, inner) in items {
+                    flatten(inner, &format!("{path}[{i}]"), out);
+                }
+            }
+        }
+    }
+}
+
+fn default_message(e: &validator::ValidationError) -> String {
+    let param = |k: &str| e.params.get(k).map(ToString::to_string);
+    match e.code.as_ref() {
+        "length" => match (param("min"), param("max")) {
+            (Some(min), Some(max)) => format!("must be between {min} and {max} characters"),
+            (Some(min), None) => format!("must be at least {min} characters"),
+            (None, Some(max)) => format!("must be at most {max} characters"),
+            _ => "has an invalid length".into(),
+        },
+        "range" => match (param("min"), param("max")) {
+            (Some(min), Some(max)) => format!("must be between {min} and {max}"),
+            _ => "is out of range".into(),
+        },
+        "email" => "must be a valid email address".into(),
+        other => format!("is invalid ({other})"),
+    }
+}
+
+/// Maps path-parameter errors (a malformed or wrongly prefixed id) to a 400 problem.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default()
+        .error_handler(|err, _| ApiError::bad_request("invalid_id", format!("Invalid path parameter: {err}")).into())
+}
+
+/// Maps errors of actix's own `Query` extractor (if any handler uses it) to a 400 problem.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default()
+        .error_handler(|err, _| ApiError::bad_request("invalid_query", format!("The query string is invalid: {err}")).into())
+}

@@ -1,0 +1,14 @@
+//! Cross-cutting pieces every capability uses: the database and Redis connections, request ids,
+//! prefixed ids, pagination, validated extractors, authentication, metrics and HTTP hygiene.
+
+pub mod auth;
+pub mod cache;
+pub mod crypto;
+pub mod db;
+pub mod extract;
+pub mod fallback;
+pub mod ids;
+pub mod metrics;
+pub mod pagination;
+pub mod request_id;
+pub mod security_headers;

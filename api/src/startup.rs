@@ -1,0 +1,144 @@
+//! Building and running the service: connections, migrations, state, the route table and the
+//! middleware stack. `Application::build` is what `campaign-os serve` and the tests both use.
+
+use std::{net::TcpListener, sync::Arc, time::Duration};
+
+use actix_cors::Cors;
+use actix_web::{
+    App, HttpResponse, HttpServer,
+    dev::Server,
+    http::header,
+    middleware::{Compress, Condition, from_fn},
+    web,
+};
+use anyhow::Context;
+use migration::{Migrator, MigratorTrait};
+use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::{
+    api_keys,
+    config::Settings,
+    identity, openapi, ops,
+    platform::{
+        auth::{api_keys::ApiKeyResolver, jwt},
+        cache, db,
+        extract::{self, BodyLimit},
+        fallback::{self, RouteTable},
+        metrics::{self, Metrics},
+        request_id, security_headers,
+    },
+    state::AppState,
+};
+
+/// Every route of the service. The router and the OpenAPI document are both built from this.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(scope::scope("/v1").configure(identity::configure).configure(api_keys::configure));
+    cfg.configure(ops::configure);
+}
+
+/// Picks the process-wide rustls crypto provider (two are compiled in through dependencies).
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// A built, listening, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Connects, migrates (if configured), binds and builds the server.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        install_crypto_provider();
+        let db = db::connect(&settings).await?;
+        if settings.migrate_on_start {
+            Migrator::up(&db, None).await.context("applying migrations failed")?;
+        }
+        let redis = match &settings.redis_url {
+            Some(url) => Some(cache::connect(url).await?),
+            None => None,
+        };
+        let jwt_secret = jwt::load_or_generate_secret(settings.jwt_secret.as_ref(), &settings.data_dir)?;
+        let listener = TcpListener::bind(settings.bind_addr()?).with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let addr = listener.local_addr()?;
+        let settings = Arc::new(settings);
+        let state = web::Data::new(AppState {
+            db,
+            redis,
+            jwt: jwt::JwtKeys::new(&jwt_secret, settings.access_token_ttl_secs),
+            api_keys: ApiKeyResolver::new(Duration::from_secs(settings.api_key_cache_ttl_secs)),
+            settings: settings.clone(),
+        });
+        let metrics = web::Data::new(Metrics::new()?);
+        let spec = openapi::spec();
+        let route_table = web::Data::new(RouteTable::from_spec(&spec));
+
+        let server_settings = settings.clone();
+        let mut server = HttpServer::new(move || {
+            let s = &server_settings;
+            let (app, _) = App::new().into_utoipa_app().configure(routes).split_for_parts();
+            app.app_data(state.clone())
+                .app_data(metrics.clone())
+                .app_data(route_table.clone())
+                .app_data(BodyLimit(s.max_body_bytes))
+                .app_data(extract::path_config())
+                .app_data(extract::query_config())
+                .app_data(web::PayloadConfig::new(s.max_body_bytes))
+                .service(SwaggerUi::new("/api-docs/{_:.*}").url("/openapi.json", spec.clone()))
+                .route("/api-docs", web::get().to(redirect_to_docs))
+                .default_service(web::to(fallback::default_service))
+                .wrap(Condition::new(!s.cors_origins().is_empty(), cors(&s.cors_origins())))
+                .wrap(Compress::default())
+                .wrap(from_fn(security_headers::middleware))
+                .wrap(from_fn(metrics::middleware))
+                .wrap(from_fn(request_id::middleware))
+        })
+        .listen(listener)?
+        .shutdown_timeout(settings.shutdown_timeout_secs);
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers);
+        }
+        let server = server.run();
+        tracing::info!(
+            address = %addr,
+            database = if settings.is_sqlite() { "sqlite" } else { "postgres" },
+            redis = settings.redis_url.is_some(),
+            "Campaign OS listening on http://{addr} — API docs at http://{addr}/api-docs/"
+        );
+        Ok(Self { port: addr.port(), server })
+    }
+
+    /// The bound port (useful with port 0).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGINT/SIGTERM, then drains in-flight requests.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+async fn redirect_to_docs() -> HttpResponse {
+    HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/api-docs/")).finish()
+}
+
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PATCH", "PUT", "DELETE"])
+        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
+        .allowed_header("idempotency-key")
+        .allowed_header("x-request-id")
+        .expose_headers([header::HeaderName::from_static("x-request-id")])
+        .max_age(3600);
+    if origins.iter().any(|o| o == "*") {
+        cors = cors.allow_any_origin();
+    } else {
+        for origin in origins {
+            cors = cors.allowed_origin(origin);
+        }
+    }
+    cors
+}

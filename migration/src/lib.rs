@@ -1,0 +1,15 @@
+//! Schema migrations. SeaQuery DSL only, so that SQLite (the embedded default) and PostgreSQL
+//! run the same migrations.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_platform_core;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_platform_core::Migration)]
+    }
+}
