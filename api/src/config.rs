@@ -109,7 +109,8 @@ impl Settings {
         let db = self.database_url.as_str();
         if !(db.starts_with("sqlite:") || db.starts_with("postgres://") || db.starts_with("postgresql://")) {
             return Err(ConfigError(
-                "key `database_url` (env COS_DATABASE_URL / DATABASE_URL): expected a sqlite: or postgres:// URL".into(),
+                "key `database_url` (env COS_DATABASE_URL / DATABASE_URL): expected a sqlite: or postgres:// URL"
+                    .into(),
             ));
         }
         if let Some(url) = &self.redis_url
@@ -124,7 +125,9 @@ impl Settings {
             return Err(ConfigError("key `access_token_ttl_secs`: must be between 60 and 86400".into()));
         }
         if self.refresh_token_ttl_secs < self.access_token_ttl_secs {
-            return Err(ConfigError("key `refresh_token_ttl_secs`: must not be shorter than access_token_ttl_secs".into()));
+            return Err(ConfigError(
+                "key `refresh_token_ttl_secs`: must not be shorter than access_token_ttl_secs".into(),
+            ));
         }
         if !(1024..=64 * 1024 * 1024).contains(&self.max_body_bytes) {
             return Err(ConfigError("key `max_body_bytes`: must be between 1024 and 67108864".into()));
@@ -155,12 +158,7 @@ impl Settings {
 
     /// CORS origins as a list.
     pub fn cors_origins(&self) -> Vec<String> {
-        self.cors_allowed_origins
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect()
+        self.cors_allowed_origins.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
     }
 
     pub fn is_sqlite(&self) -> bool {

@@ -64,7 +64,8 @@ impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
         let mut scheme = Http::new(HttpAuthScheme::Bearer);
-        scheme.description = Some("A JWT access token (from sign-up, login or refresh) or an API key (`cos_…`).".into());
+        scheme.description =
+            Some("A JWT access token (from sign-up, login or refresh) or an API key (`cos_…`).".into());
         components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
     }
 }

@@ -61,7 +61,8 @@ impl Application {
             None => None,
         };
         let jwt_secret = jwt::load_or_generate_secret(settings.jwt_secret.as_ref(), &settings.data_dir)?;
-        let listener = TcpListener::bind(settings.bind_addr()?).with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let listener =
+            TcpListener::bind(settings.bind_addr()?).with_context(|| format!("cannot listen on {}", settings.bind))?;
         let addr = listener.local_addr()?;
         let settings = Arc::new(settings);
         let state = web::Data::new(AppState {

@@ -27,16 +27,12 @@ impl ActiveModelBehavior for ActiveModel {}
 impl Entity {
     /// Live (not revoked) keys of one tenant.
     pub fn find_in(tenant_id: Uuid) -> Select<Entity> {
-        Entity::find()
-            .filter(Column::TenantId.eq(tenant_id))
-            .filter(Column::RevokedAt.is_null())
+        Entity::find().filter(Column::TenantId.eq(tenant_id)).filter(Column::RevokedAt.is_null())
     }
 
     /// The live key whose secret hashes to `secret_hash`, whatever its tenant: presenting the
     /// key is how the tenant is learnt, so this lookup is global by design (unique index).
     pub fn find_live_by_hash(secret_hash: &str) -> Select<Entity> {
-        Entity::find()
-            .filter(Column::SecretHash.eq(secret_hash))
-            .filter(Column::RevokedAt.is_null())
+        Entity::find().filter(Column::SecretHash.eq(secret_hash)).filter(Column::RevokedAt.is_null())
     }
 }

@@ -27,9 +27,6 @@ impl Entity {
 
     /// A user's memberships, oldest first (the first is the default workspace at login).
     pub fn find_for_user(user_id: Uuid) -> Select<Entity> {
-        Entity::find()
-            .filter(Column::UserId.eq(user_id))
-            .order_by_asc(Column::CreatedAt)
-            .order_by_asc(Column::TenantId)
+        Entity::find().filter(Column::UserId.eq(user_id)).order_by_asc(Column::CreatedAt).order_by_asc(Column::TenantId)
     }
 }

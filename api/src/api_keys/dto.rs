@@ -53,7 +53,13 @@ crate::list_type!(
 
 impl From<api_key::Model> for ApiKeyOut {
     fn from(m: api_key::Model) -> Self {
-        Self { id: ApiKeyId::from_uuid(m.id), name: m.name, prefix: m.prefix, created_at: m.created_at, last_used_at: m.last_used_at }
+        Self {
+            id: ApiKeyId::from_uuid(m.id),
+            name: m.name,
+            prefix: m.prefix,
+            created_at: m.created_at,
+            last_used_at: m.last_used_at,
+        }
     }
 }
 

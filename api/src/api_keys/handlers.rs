@@ -36,7 +36,11 @@ use crate::{
     )
 )]
 #[post("/api-keys")]
-pub async fn create_api_key(state: web::Data<AppState>, ctx: TenantCtx, body: ValidatedJson<ApiKeyIn>) -> ApiResult<HttpResponse> {
+pub async fn create_api_key(
+    state: web::Data<AppState>,
+    ctx: TenantCtx,
+    body: ValidatedJson<ApiKeyIn>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Created().json(service::create(&state, &ctx, body.0).await?))
 }
 
@@ -56,7 +60,11 @@ pub async fn create_api_key(state: web::Data<AppState>, ctx: TenantCtx, body: Va
     )
 )]
 #[get("/api-keys")]
-pub async fn list_api_keys(state: web::Data<AppState>, ctx: TenantCtx, query: ValidatedQuery<ListParams>) -> ApiResult<web::Json<ApiKeyList>> {
+pub async fn list_api_keys(
+    state: web::Data<AppState>,
+    ctx: TenantCtx,
+    query: ValidatedQuery<ListParams>,
+) -> ApiResult<web::Json<ApiKeyList>> {
     Ok(web::Json(service::list(&state, &ctx, &query).await?))
 }
 
@@ -74,7 +82,11 @@ pub async fn list_api_keys(state: web::Data<AppState>, ctx: TenantCtx, query: Va
     )
 )]
 #[get("/api-keys/{id}")]
-pub async fn get_api_key(state: web::Data<AppState>, ctx: TenantCtx, id: web::Path<ApiKeyId>) -> ApiResult<web::Json<ApiKeyOut>> {
+pub async fn get_api_key(
+    state: web::Data<AppState>,
+    ctx: TenantCtx,
+    id: web::Path<ApiKeyId>,
+) -> ApiResult<web::Json<ApiKeyOut>> {
     Ok(web::Json(service::get(&state, &ctx, id.into_inner()).await?))
 }
 
@@ -94,7 +106,11 @@ pub async fn get_api_key(state: web::Data<AppState>, ctx: TenantCtx, id: web::Pa
     )
 )]
 #[delete("/api-keys/{id}")]
-pub async fn delete_api_key(state: web::Data<AppState>, ctx: TenantCtx, id: web::Path<ApiKeyId>) -> ApiResult<HttpResponse> {
+pub async fn delete_api_key(
+    state: web::Data<AppState>,
+    ctx: TenantCtx,
+    id: web::Path<ApiKeyId>,
+) -> ApiResult<HttpResponse> {
     service::revoke(&state, &ctx, id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

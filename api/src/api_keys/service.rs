@@ -89,4 +89,3 @@ pub async fn revoke(state: &AppState, ctx: &TenantCtx, id: ApiKeyId) -> ApiResul
     tracing::info!(api_key_id = %id, "API key revoked");
     Ok(())
 }
-

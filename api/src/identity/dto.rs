@@ -16,7 +16,7 @@ use crate::platform::{
 pub struct SignupIn {
     /// Login email address; must not be registered yet.
     #[validate(length(min = 3, max = 254))]
-    #[schema(example = "ada@example.com", min_length = 3, max_length = 254)]
+    #[schema(example = "ada@example.com", min_length = 3, max_length = 254, format = "email")]
     pub email: String,
     /// 10–128 characters, not a common password, not containing the email address.
     #[validate(length(min = 1, max = 128))]

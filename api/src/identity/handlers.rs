@@ -41,7 +41,11 @@ fn client_meta(req: &HttpRequest) -> ClientMeta {
     )
 )]
 #[post("/auth/signup")]
-pub async fn signup(state: web::Data<AppState>, req: HttpRequest, body: ValidatedJson<SignupIn>) -> ApiResult<HttpResponse> {
+pub async fn signup(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: ValidatedJson<SignupIn>,
+) -> ApiResult<HttpResponse> {
     let out = service::signup(&state, body.0, client_meta(&req)).await?;
     Ok(HttpResponse::Created().json(out))
 }
@@ -63,7 +67,11 @@ pub async fn signup(state: web::Data<AppState>, req: HttpRequest, body: Validate
     )
 )]
 #[post("/auth/login")]
-pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: ValidatedJson<LoginIn>) -> ApiResult<web::Json<SessionOut>> {
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: ValidatedJson<LoginIn>,
+) -> ApiResult<web::Json<SessionOut>> {
     Ok(web::Json(service::login(&state, body.0, client_meta(&req)).await?))
 }
 
@@ -85,7 +93,11 @@ pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: Validated
     )
 )]
 #[post("/auth/refresh")]
-pub async fn refresh(state: web::Data<AppState>, req: HttpRequest, body: ValidatedJson<RefreshTokenIn>) -> ApiResult<web::Json<SessionOut>> {
+pub async fn refresh(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: ValidatedJson<RefreshTokenIn>,
+) -> ApiResult<web::Json<SessionOut>> {
     Ok(web::Json(service::refresh(&state, &body.refresh_token, client_meta(&req)).await?))
 }
 

@@ -16,9 +16,24 @@ pub const MAX_CHARS: usize = 128;
 
 /// Common passwords that meet the length rule but must still be refused.
 const COMMON: &[&str] = &[
-    "1234567890", "12345678910", "123456789012", "0123456789", "1111111111", "qwertyuiop", "password12",
-    "password123", "password1234", "passw0rd123", "iloveyou12", "abcdefghij", "qwerty1234", "letmein123",
-    "welcome123", "administrator", "changeme123", "trustno1234",
+    "1234567890",
+    "12345678910",
+    "123456789012",
+    "0123456789",
+    "1111111111",
+    "qwertyuiop",
+    "password12",
+    "password123",
+    "password1234",
+    "passw0rd123",
+    "iloveyou12",
+    "abcdefghij",
+    "qwerty1234",
+    "letmein123",
+    "welcome123",
+    "administrator",
+    "changeme123",
+    "trustno1234",
 ];
 
 /// Checks the password policy (NIST SP 800-63B style: length, not common, not the email).
@@ -35,7 +50,7 @@ pub fn check_policy(password: &str, email: &Email) -> Result<(), FieldError> {
         return err("blank", "must not be only whitespace");
     }
     let lower = password.to_lowercase();
-    if COMMON.contains(&lower.as_str()) || lower.chars().all(|c| Some(c) == lower.chars().next()) {
+    if COMMON.contains(&lower.as_str()) || lower.chars().all(|c| lower.starts_with(c)) {
         return err("too_common", "is too common; choose a less guessable password");
     }
     let local = email.as_str().split('@').next().unwrap_or_default();
@@ -61,10 +76,9 @@ pub async fn hash(password: String) -> ApiResult<String> {
 pub async fn verify(stored: Option<String>, password: String) -> ApiResult<bool> {
     tokio::task::spawn_blocking(move || {
         let stored = stored.unwrap_or_else(|| dummy_hash().to_owned());
-        let ok = PasswordHash::new(&stored)
+        PasswordHash::new(&stored)
             .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
-            .unwrap_or(false);
-        ok
+            .unwrap_or(false)
     })
     .await
     .map_err(ApiError::internal)

@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use entities::{membership, tenant, user};
-use sea_orm::{ActiveValue::Set, EntityTrait, QueryFilter, ColumnTrait, SqlErr, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr};
 
 use super::{
     dto::{LoginIn, MeApiKey, MeOut, OrganizationOut, PrincipalType, SessionOut, SignupIn, UserOut},
@@ -14,6 +14,7 @@ use crate::{
     error::{ApiError, ApiResult},
     platform::{
         auth::{Principal, Role, TenantCtx},
+        db,
         ids::{SessionId, TenantId, UserId},
     },
     state::AppState,
@@ -45,8 +46,14 @@ pub async fn signup(state: &AppState, input: SignupIn, meta: ClientMeta) -> ApiR
     }
     let password_hash = password::hash(input.password).await?;
     let now = Utc::now();
-    let owner = TokenOwner { tenant_id: TenantId::generate(), user_id: UserId::generate(), session_id: SessionId::generate() };
-    let tenant = tenant::Model { id: owner.tenant_id.uuid(), name: input.organization_name.trim().to_owned(), created_at: now, updated_at: now };
+    let owner =
+        TokenOwner { tenant_id: TenantId::generate(), user_id: UserId::generate(), session_id: SessionId::generate() };
+    let tenant = tenant::Model {
+        id: owner.tenant_id.uuid(),
+        name: input.organization_name.trim().to_owned(),
+        created_at: now,
+        updated_at: now,
+    };
     let user = user::Model {
         id: owner.user_id.uuid(),
         email: email.as_str().to_owned(),
@@ -55,7 +62,7 @@ pub async fn signup(state: &AppState, input: SignupIn, meta: ClientMeta) -> ApiR
         created_at: now,
         updated_at: now,
     };
-    let txn = state.db.begin().await?;
+    let txn = db::begin_write(&state.db).await?;
     tenant::Entity::insert(tenant::ActiveModel::from(tenant.clone())).exec_without_returning(&txn).await?;
     if let Err(err) = user::Entity::insert(user::ActiveModel::from(user.clone())).exec_without_returning(&txn).await {
         return Err(match err.sql_err() {
@@ -90,10 +97,17 @@ pub async fn login(state: &AppState, input: LoginIn, meta: ClientMeta) -> ApiRes
             return Err(invalid_credentials());
         }
     };
-    let membership = membership::Entity::find_for_user(user.id).one(&state.db).await?.ok_or_else(invalid_credentials)?;
-    let tenant = tenant::Entity::find_by_id(membership.tenant_id).one(&state.db).await?.ok_or_else(invalid_credentials)?;
-    let role = Role::parse(&membership.role).ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown role {}", membership.role)))?;
-    let owner = TokenOwner { tenant_id: TenantId::from_uuid(tenant.id), user_id: UserId::from_uuid(user.id), session_id: SessionId::generate() };
+    let membership =
+        membership::Entity::find_for_user(user.id).one(&state.db).await?.ok_or_else(invalid_credentials)?;
+    let tenant =
+        tenant::Entity::find_by_id(membership.tenant_id).one(&state.db).await?.ok_or_else(invalid_credentials)?;
+    let role = Role::parse(&membership.role)
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown role {}", membership.role)))?;
+    let owner = TokenOwner {
+        tenant_id: TenantId::from_uuid(tenant.id),
+        user_id: UserId::from_uuid(user.id),
+        session_id: SessionId::generate(),
+    };
     let refresh_token = sessions::issue(&state.db, &owner, state.settings.refresh_token_ttl_secs, &meta).await?;
     tracing::info!(tenant_id = %owner.tenant_id, user_id = %owner.user_id, "logged in");
     session_out(state, &owner, refresh_token, user, tenant, role)
@@ -102,7 +116,7 @@ pub async fn login(state: &AppState, input: LoginIn, meta: ClientMeta) -> ApiRes
 /// Rotates a refresh token.
 #[tracing::instrument(skip_all)]
 pub async fn refresh(state: &AppState, token: &str, meta: ClientMeta) -> ApiResult<SessionOut> {
-    let txn = state.db.begin().await?;
+    let txn = db::begin_write(&state.db).await?;
     let owner = match sessions::consume(&txn, token).await {
         Ok(owner) => owner,
         Err(err) => {
@@ -120,7 +134,10 @@ pub async fn refresh(state: &AppState, token: &str, meta: ClientMeta) -> ApiResu
     let (Some(membership), Some(user), Some(tenant)) = (membership, user, tenant) else {
         sessions::revoke_family(&txn, owner.tenant_id, owner.session_id).await?;
         txn.commit().await?;
-        return Err(ApiError::unauthorized("invalid_refresh_token", "The session's membership no longer exists; log in again."));
+        return Err(ApiError::unauthorized(
+            "invalid_refresh_token",
+            "The session's membership no longer exists; log in again.",
+        ));
     };
     let role = Role::parse(&membership.role).ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown role")))?;
     let refresh_token = sessions::issue(&txn, &owner, state.settings.refresh_token_ttl_secs, &meta).await?;

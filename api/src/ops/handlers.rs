@@ -78,7 +78,10 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         },
     };
     let ready = database == CheckStatus::Ok && redis != CheckStatus::Error;
-    let body = ReadinessOut { status: if ready { "ok" } else { "unavailable" }.into(), checks: ReadinessChecks { database, redis } };
+    let body = ReadinessOut {
+        status: if ready { "ok" } else { "unavailable" }.into(),
+        checks: ReadinessChecks { database, redis },
+    };
     if ready { HttpResponse::Ok().json(body) } else { HttpResponse::ServiceUnavailable().json(body) }
 }
 

@@ -10,9 +10,8 @@ use deadpool_redis::{Config, Pool, Runtime};
 
 /// Creates the pool and checks that the server answers.
 pub async fn connect(url: &str) -> anyhow::Result<Pool> {
-    let pool = Config::from_url(url)
-        .create_pool(Some(Runtime::Tokio1))
-        .context("key `redis_url`: invalid Redis URL")?;
+    let pool =
+        Config::from_url(url).create_pool(Some(Runtime::Tokio1)).context("key `redis_url`: invalid Redis URL")?;
     ping(&pool).await.context("cannot reach Redis (check `redis_url`)")?;
     Ok(pool)
 }

@@ -5,10 +5,13 @@
 use std::{str::FromStr, time::Duration};
 
 use anyhow::Context;
-use sea_orm::{DatabaseConnection, DbBackend, SqlxPostgresConnector, SqlxSqliteConnector};
 use sea_orm::sqlx::{
     postgres::{PgConnectOptions, PgPoolOptions},
     sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+};
+use sea_orm::{
+    DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqliteTransactionMode, SqlxPostgresConnector,
+    SqlxSqliteConnector, TransactionOptions, TransactionTrait,
 };
 
 use crate::config::Settings;
@@ -25,7 +28,8 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
         if let Some(dir) = options.get_filename().parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).with_context(|| format!("cannot create the database directory {}", dir.display()))?;
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create the database directory {}", dir.display()))?;
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(settings.database_max_connections)
@@ -59,4 +63,16 @@ pub fn pool_stats(db: &DatabaseConnection) -> (u32, usize) {
         }
         _ => (0, 0),
     }
+}
+
+/// Begins a transaction that will write. On SQLite this is `BEGIN IMMEDIATE`: it takes the
+/// write lock up front (waiting up to the busy timeout) instead of failing with `SQLITE_BUSY`
+/// when a read transaction later tries to upgrade while another connection writes. Every
+/// read-then-write transaction must start here. PostgreSQL ignores the option.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
 }

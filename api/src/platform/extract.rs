@@ -69,7 +69,8 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedJson<T> 
             }
             let mut body = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| ApiError::bad_request("invalid_body", format!("The body could not be read: {e}")))?;
+                let chunk = chunk
+                    .map_err(|e| ApiError::bad_request("invalid_body", format!("The body could not be read: {e}")))?;
                 if body.len() + chunk.len() > limit {
                     return Err(ApiError::PayloadTooLarge { limit });
                 }
@@ -176,6 +177,7 @@ pub fn path_config() -> web::PathConfig {
 
 /// Maps errors of actix's own `Query` extractor (if any handler uses it) to a 400 problem.
 pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default()
-        .error_handler(|err, _| ApiError::bad_request("invalid_query", format!("The query string is invalid: {err}")).into())
+    web::QueryConfig::default().error_handler(|err, _| {
+        ApiError::bad_request("invalid_query", format!("The query string is invalid: {err}")).into()
+    })
 }

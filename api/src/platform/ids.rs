@@ -11,9 +11,7 @@ const ALPHABET: &[u8; 32] = b"0123456789abcdefghjkmnpqrstvwxyz";
 /// Encodes a UUID as the 26-character TypeID suffix.
 pub fn encode_uuid(uuid: Uuid) -> String {
     let v = uuid.as_u128();
-    (0..26)
-        .map(|i| ALPHABET[((v >> (5 * (25 - i))) & 0x1f) as usize] as char)
-        .collect()
+    (0..26).map(|i| ALPHABET[((v >> (5 * (25 - i))) & 0x1f) as usize] as char).collect()
 }
 
 /// Decodes a 26-character TypeID suffix.

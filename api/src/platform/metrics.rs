@@ -72,10 +72,7 @@ pub async fn middleware(
         let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
         let status = res.status().as_u16().to_string();
         metrics.requests.with_label_values(&[route.as_str(), method.as_str(), status.as_str()]).inc();
-        metrics
-            .latency
-            .with_label_values(&[route.as_str(), method.as_str()])
-            .observe(started.elapsed().as_secs_f64());
+        metrics.latency.with_label_values(&[route.as_str(), method.as_str()]).observe(started.elapsed().as_secs_f64());
     }
     Ok(res)
 }

@@ -1,1 +1,11 @@
+//! The integration test suite: every test spawns the real application on 127.0.0.1:0 and talks
+//! HTTP to it. SQLite by default; PostgreSQL (a fresh schema per test) and Redis when
+//! `COS_TEST_DATABASE_URL` / `COS_TEST_REDIS_URL` are set (scripts/test sets them).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly by design")]
+
+mod api_keys;
+mod helpers;
+mod identity;
+mod ops;
+mod platform;

@@ -55,7 +55,12 @@ impl JwtKeys {
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 30;
-        Self { encoding: EncodingKey::from_secret(bytes), decoding: DecodingKey::from_secret(bytes), validation, ttl_secs }
+        Self {
+            encoding: EncodingKey::from_secret(bytes),
+            decoding: DecodingKey::from_secret(bytes),
+            validation,
+            ttl_secs,
+        }
     }
 
     /// Lifetime of an access token, seconds.
@@ -84,8 +89,12 @@ impl JwtKeys {
         let data = decode::<RawClaims>(token, &self.decoding, &self.validation).map_err(|e| {
             use jsonwebtoken::errors::ErrorKind;
             match e.kind() {
-                ErrorKind::ExpiredSignature => ApiError::unauthorized("token_expired", "The access token has expired; refresh it."),
-                _ => ApiError::unauthorized("invalid_token", "The bearer token is not a valid access token or API key."),
+                ErrorKind::ExpiredSignature => {
+                    ApiError::unauthorized("token_expired", "The access token has expired; refresh it.")
+                }
+                _ => {
+                    ApiError::unauthorized("invalid_token", "The bearer token is not a valid access token or API key.")
+                }
             }
         })?;
         let c = data.claims;
@@ -110,7 +119,8 @@ pub fn load_or_generate_secret(configured: Option<&SecretString>, data_dir: &Pat
         anyhow::ensure!(existing.len() >= 32, "{} is shorter than 32 bytes; delete it to regenerate", path.display());
         return Ok(SecretString::from(existing));
     }
-    std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
     let secret = crate::platform::crypto::random_alphanumeric(64);
     write_private(&path, &secret).with_context(|| format!("cannot write {}", path.display()))?;
     tracing::warn!(

@@ -37,16 +37,18 @@ pub struct TenantCtx {
 
 /// The bearer token of a request, if any.
 fn bearer(req: &HttpRequest) -> Result<String, ApiError> {
-    let value = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .ok_or_else(|| ApiError::unauthorized("missing_credentials", "Send `Authorization: Bearer <access token or API key>`."))?;
+    let value = req.headers().get(header::AUTHORIZATION).ok_or_else(|| {
+        ApiError::unauthorized("missing_credentials", "Send `Authorization: Bearer <access token or API key>`.")
+    })?;
     let value = value
         .to_str()
         .map_err(|_| ApiError::unauthorized("invalid_credentials", "The Authorization header is not valid text."))?;
     let (scheme, token) = value.split_once(' ').unwrap_or((value, ""));
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-        return Err(ApiError::unauthorized("invalid_credentials", "Use the Bearer scheme: `Authorization: Bearer <token>`."));
+        return Err(ApiError::unauthorized(
+            "invalid_credentials",
+            "Use the Bearer scheme: `Authorization: Bearer <token>`.",
+        ));
     }
     Ok(token.trim().to_owned())
 }
