@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly by design")]
 
 mod api_keys;
+mod cli;
 mod helpers;
 mod identity;
 mod ops;
