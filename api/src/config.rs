@@ -20,8 +20,9 @@ pub enum LogFormat {
 }
 
 /// The service's settings. Field names are the TOML keys; the environment variable is the
-/// upper-cased name with a `COS_` prefix (`bind` → `COS_BIND`).
+/// upper-cased name with a `COS_` prefix (`bind` → `COS_BIND`). Unknown TOML keys are refused.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
     /// Address and port to listen on.
     pub bind: String,
@@ -31,7 +32,8 @@ pub struct Settings {
     pub database_max_connections: u32,
     /// Redis URL (optional). Also `REDIS_URL`.
     pub redis_url: Option<String>,
-    /// Directory for local state: the SQLite file and generated secrets.
+    /// Directory for generated local state (the JWT secret when none is configured). The SQLite
+    /// file's location is part of `database_url`.
     pub data_dir: PathBuf,
     /// `pretty` or `json`.
     pub log_format: LogFormat,
@@ -87,13 +89,23 @@ impl Default for Settings {
 pub struct ConfigError(pub String);
 
 impl Settings {
-    /// Loads defaults → TOML file → environment.
+    /// Loads defaults → TOML file → `DATABASE_URL`/`REDIS_URL` → `COS_*` (later wins).
+    /// `./campaign-os.toml` is optional; a file named by `COS_CONFIG` must exist.
     pub fn load() -> Result<Self, ConfigError> {
-        let file = std::env::var("COS_CONFIG").unwrap_or_else(|_| "campaign-os.toml".into());
-        let figment = Figment::from(Serialized::defaults(Settings::default()))
-            .merge(Toml::file(&file))
-            .merge(Env::prefixed("COS_").ignore(&["CONFIG"]))
-            .merge(Env::raw().only(&["DATABASE_URL", "REDIS_URL"]));
+        let file = match std::env::var("COS_CONFIG") {
+            Ok(path) if !std::path::Path::new(&path).is_file() => {
+                return Err(ConfigError(format!("COS_CONFIG names `{path}`, which is not a readable file")));
+            }
+            Ok(path) => Some(path),
+            Err(_) => Some("campaign-os.toml".to_owned()).filter(|p| std::path::Path::new(p).is_file()),
+        };
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        if let Some(file) = file {
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        let figment = figment
+            .merge(Env::raw().only(&["DATABASE_URL", "REDIS_URL"]))
+            .merge(Env::prefixed("COS_").only(&Self::keys().iter().map(String::as_str).collect::<Vec<_>>()));
         let settings: Settings = figment.extract().map_err(|e| {
             let key = e.path.join(".");
             let env = if key.is_empty() { String::new() } else { format!(" (env COS_{})", key.to_uppercase()) };
@@ -101,6 +113,16 @@ impl Settings {
         })?;
         settings.validate()?;
         Ok(settings)
+    }
+
+    /// Every configuration key (the `COS_*` variables read are exactly these).
+    fn keys() -> Vec<String> {
+        let mut keys: Vec<String> = serde_json::to_value(Settings::default())
+            .ok()
+            .and_then(|v| v.as_object().map(|o| o.keys().cloned().collect()))
+            .unwrap_or_default();
+        keys.push("jwt_secret".into());
+        keys
     }
 
     /// Checks what types alone cannot.
@@ -141,8 +163,15 @@ impl Settings {
         if let Some(0) = self.workers {
             return Err(ConfigError("key `workers`: must be at least 1".into()));
         }
-        if !matches!(self.log_format, LogFormat::Pretty | LogFormat::Json) {
-            return Err(ConfigError("key `log_format`: expected pretty or json".into()));
+        for origin in self.cors_origins() {
+            let valid = origin == "*"
+                || ((origin.starts_with("https://") || origin.starts_with("http://"))
+                    && !origin.split_once("://").is_some_and(|(_, rest)| rest.is_empty() || rest.contains('/')));
+            if !valid {
+                return Err(ConfigError(format!(
+                    "key `cors_allowed_origins` (env COS_CORS_ALLOWED_ORIGINS): `{origin}` is not an origin like https://app.example.com"
+                )));
+            }
         }
         tracing_subscriber::EnvFilter::try_new(&self.log_level)
             .map_err(|e| ConfigError(format!("key `log_level` (env COS_LOG_LEVEL): {e}")))?;

@@ -47,7 +47,7 @@ pub struct Problem {
 pub struct FieldError {
     /// Path of the field in the input, e.g. `email` or `items[2].name`.
     pub field: String,
-    /// Stable code, e.g. `required`, `email`, `length`, `range`, `type`.
+    /// Stable code, e.g. `required`, `unknown_field`, `invalid_type`, `email`, `length`, `range`.
     pub code: String,
     /// Human-readable message.
     pub message: String,
@@ -112,10 +112,6 @@ impl ApiError {
 
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
         Self::Conflict { code, detail: detail.into() }
-    }
-
-    pub fn field(field: &str, code: &str, message: &str) -> Self {
-        Self::Validation { errors: vec![FieldError::new(field, code, message)] }
     }
 
     pub fn internal(err: impl Into<anyhow::Error>) -> Self {

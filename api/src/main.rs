@@ -57,6 +57,10 @@ enum MigrateAction {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The spec depends on the code only, never on configuration.
+    if let Some(Command::Openapi { out }) = cli.command {
+        return print_spec(out);
+    }
     let mut settings = match Settings::load() {
         Ok(s) => s,
         Err(e) => {
@@ -65,9 +69,6 @@ fn main() -> ExitCode {
         }
     };
     let command = cli.command.unwrap_or(Command::Serve(ServeArgs::default()));
-    if let Command::Openapi { out } = command {
-        return print_spec(out);
-    }
     if let Command::Serve(ServeArgs { bind: Some(bind) }) = &command {
         settings.bind = bind.clone();
         if let Err(e) = settings.validate() {

@@ -29,7 +29,6 @@ problem_response! {
     PayloadTooLarge => "The request body is larger than the configured limit.";
     UnsupportedMediaType => "The request body is not `application/json`.";
     ValidationFailed => "Validation failed; `errors` lists each invalid field.";
-    ServiceUnavailable => "A dependency is unavailable.";
 }
 
 #[derive(OpenApi)]
@@ -52,7 +51,7 @@ token (from sign-up, login or refresh) or an API key (`cos_…`).",
     ),
     components(
         schemas(Problem, FieldError),
-        responses(BadRequest, Unauthorized, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, ValidationFailed, ServiceUnavailable)
+        responses(BadRequest, Unauthorized, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, ValidationFailed)
     ),
     modifiers(&BearerAuth)
 )]

@@ -19,7 +19,8 @@ pub struct SignupIn {
     #[schema(example = "ada@example.com", min_length = 3, max_length = 254, format = "email")]
     pub email: String,
     /// 10–128 characters, not a common password, not containing the email address.
-    #[validate(length(min = 1, max = 128))]
+    /// (The hard input bound is 1024; the policy answers `too_short`/`too_long`.)
+    #[validate(length(min = 1, max = 1024))]
     #[schema(example = "correct horse battery staple", min_length = 10, max_length = 128, format = Password)]
     pub password: String,
     /// Name of the organisation to create.

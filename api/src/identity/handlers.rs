@@ -8,7 +8,7 @@ use super::{
     sessions::ClientMeta,
 };
 use crate::{
-    error::{ApiResult, Problem},
+    error::ApiResult,
     platform::{auth::TenantCtx, extract::ValidatedJson},
     state::AppState,
 };
@@ -27,6 +27,7 @@ fn client_meta(req: &HttpRequest) -> ClientMeta {
 /// Sign up
 ///
 /// Creates a user, a new organisation with the user as its owner, and a first login session.
+/// An email address that is already registered answers 409 `email_taken`.
 #[utoipa::path(
     operation_id = "signup",
     tag = "auth",
@@ -34,7 +35,7 @@ fn client_meta(req: &HttpRequest) -> ClientMeta {
     responses(
         (status = 201, description = "Account created; the session's tokens.", body = SessionOut),
         (status = 400, response = crate::openapi::BadRequest),
-        (status = 409, description = "The email address is already registered (`email_taken`).", body = Problem, content_type = "application/problem+json"),
+        (status = 409, response = crate::openapi::Conflict),
         (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 415, response = crate::openapi::UnsupportedMediaType),
         (status = 422, response = crate::openapi::ValidationFailed),

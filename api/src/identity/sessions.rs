@@ -1,6 +1,7 @@
 //! Login sessions as refresh-token families. Each refresh token is single use: rotating it marks
-//! it used and issues the next token of the same family; presenting a used (or revoked) token is
-//! treated as theft and revokes the whole family (OAuth 2.0 Security BCP, refresh token rotation).
+//! it used and issues the next token of the same family; presenting a used token again is treated
+//! as theft and revokes the whole family (OAuth 2.0 Security BCP, refresh token rotation). A
+//! revoked token is simply invalid.
 
 use chrono::{Duration, Utc};
 use entities::refresh_token;
@@ -61,7 +62,8 @@ fn invalid() -> ApiError {
 }
 
 /// Consumes a refresh token: marks it used and returns its owner. A token that was already used
-/// or revoked revokes its whole family and fails with `refresh_token_reused`.
+/// revokes its whole family and fails with `refresh_token_reused`; a revoked, expired or unknown
+/// one fails with `invalid_refresh_token` / `refresh_token_expired`.
 pub async fn consume<C: ConnectionTrait>(db: &C, token: &str) -> ApiResult<TokenOwner> {
     if !token.starts_with(TOKEN_PREFIX) {
         return Err(invalid());

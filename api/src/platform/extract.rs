@@ -92,16 +92,24 @@ fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             serde_json::error::Category::Data => {
                 let field = if path == "." { String::new() } else { path };
                 let message = inner.to_string();
-                let code = if message.starts_with("missing field") { "required" } else { "invalid_type" };
-                let field = match (field.is_empty(), message.strip_prefix("missing field `")) {
-                    (true, Some(rest)) => rest.split('`').next().unwrap_or_default().to_owned(),
-                    _ => field,
+                let named =
+                    |prefix: &str| message.strip_prefix(prefix).and_then(|r| r.split('`').next()).map(str::to_owned);
+                let (field, code) = if let Some(name) = named("missing field `") {
+                    (join_path(&field, &name), "required")
+                } else if named("unknown field `").is_some() {
+                    (field, "unknown_field")
+                } else {
+                    (field, "invalid_type")
                 };
                 ApiError::Validation { errors: vec![FieldError::new(field, code, strip_position(&message))] }
             }
             _ => ApiError::bad_request("malformed_json", format!("The body is not valid JSON: {inner}")),
         }
     })
+}
+
+fn join_path(parent: &str, name: &str) -> String {
+    if parent.is_empty() { name.to_owned() } else { format!("{parent}.{name}") }
 }
 
 fn strip_position(message: &str) -> String {

@@ -1,7 +1,9 @@
 //! Cursor pagination: `?limit=` (1–100, default 20) and an opaque `?cursor=`; lists answer
 //! `{ "data": [...], "has_more": bool, "next_cursor": string|null }`, ordered by id. Ids are
 //! UUIDv7, so id order is creation order, and a keyset cursor (`id > last`) stays correct under
-//! concurrent inserts: nothing is skipped or repeated.
+//! concurrent inserts: no row is repeated, and rows inserted after the page was read appear on
+//! later pages. (A row whose id was generated before a page was read but committed after it can
+//! land behind the cursor; ids are generated just before their insert, so that window is small.)
 
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 use serde::Deserialize;

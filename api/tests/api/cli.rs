@@ -31,10 +31,31 @@ fn bad_configuration_stops_start_up_naming_the_key() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("database_max_connections"), "{stderr}");
 
-    std::fs::write(dir.path().join("campaign-os.toml"), "log_format = \"xml\"\n").unwrap();
-    let out = command(dir.path()).output().unwrap();
+    let out = command(dir.path()).env("COS_CORS_ALLOWED_ORIGINS", "app.example.com").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("log_format"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cors_allowed_origins"));
+
+    let out = command(dir.path()).env("COS_CONFIG", dir.path().join("missing.toml")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("COS_CONFIG"));
+
+    for (toml, key) in [("log_format = \"xml\"\n", "log_format"), ("bnid = \"127.0.0.1:1\"\n", "bnid")] {
+        std::fs::write(dir.path().join("campaign-os.toml"), toml).unwrap();
+        let out = command(dir.path()).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains(key), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+#[test]
+fn cos_variables_win_over_database_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = command(dir.path())
+        .env("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none")
+        .args(["migrate", "status"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "COS_DATABASE_URL (SQLite) must win: {}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]
