@@ -13,7 +13,7 @@ use crate::platform::ids::ApiKeyId;
 #[serde(deny_unknown_fields)]
 pub struct ApiKeyIn {
     /// What the key is for, so that people can tell keys apart.
-    #[validate(length(min = 1, max = 100), custom(function = "not_blank"))]
+    #[validate(length(min = 1, max = 100), custom(function = "crate::platform::extract::not_blank"))]
     #[schema(example = "Zapier integration", min_length = 1, max_length = 100)]
     pub name: String,
 }
@@ -61,11 +61,4 @@ impl From<api_key::Model> for ApiKeyOut {
             last_used_at: m.last_used_at,
         }
     }
-}
-
-fn not_blank(value: &str) -> Result<(), validator::ValidationError> {
-    if value.trim().is_empty() {
-        return Err(validator::ValidationError::new("blank").with_message("must not be blank".into()));
-    }
-    Ok(())
 }

@@ -24,7 +24,7 @@ pub struct SignupIn {
     #[schema(example = "correct horse battery staple", min_length = 10, max_length = 128, format = Password)]
     pub password: String,
     /// Name of the organisation to create.
-    #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    #[validate(length(min = 1, max = 200), custom(function = "crate::platform::extract::not_blank"))]
     #[schema(example = "Acme Marketing", min_length = 1, max_length = 200)]
     pub organization_name: String,
     /// The person's display name.
@@ -121,11 +121,4 @@ pub struct MeOut {
     pub api_key: Option<MeApiKey>,
     pub organization: OrganizationOut,
     pub role: Role,
-}
-
-fn not_blank(value: &str) -> Result<(), validator::ValidationError> {
-    if value.trim().is_empty() {
-        return Err(validator::ValidationError::new("blank").with_message("must not be blank".into()));
-    }
-    Ok(())
 }

@@ -31,6 +31,16 @@ pub struct TokenOwner {
     pub session_id: SessionId,
 }
 
+impl TokenOwner {
+    fn of(row: &refresh_token::Model) -> Self {
+        Self {
+            tenant_id: TenantId::from_uuid(row.tenant_id),
+            user_id: UserId::from_uuid(row.user_id),
+            session_id: SessionId::from_uuid(row.family_id),
+        }
+    }
+}
+
 /// Stores a new refresh token in `session_id`'s family and returns its plaintext.
 pub async fn issue<C: ConnectionTrait>(
     db: &C,
@@ -69,11 +79,7 @@ pub async fn consume<C: ConnectionTrait>(db: &C, token: &str) -> ApiResult<Token
         return Err(invalid());
     }
     let row = refresh_token::Entity::find_by_hash(&sha256_hex(token)).one(db).await?.ok_or_else(invalid)?;
-    let owner = TokenOwner {
-        tenant_id: TenantId::from_uuid(row.tenant_id),
-        user_id: UserId::from_uuid(row.user_id),
-        session_id: SessionId::from_uuid(row.family_id),
-    };
+    let owner = TokenOwner::of(&row);
     if row.revoked_at.is_some() {
         return Err(invalid());
     }
@@ -117,9 +123,5 @@ pub async fn revoke_family<C: ConnectionTrait>(db: &C, tenant_id: TenantId, sess
 /// The session a refresh token belongs to, if the token is known.
 pub async fn owner_of<C: ConnectionTrait>(db: &C, token: &str) -> ApiResult<Option<TokenOwner>> {
     let row = refresh_token::Entity::find_by_hash(&sha256_hex(token)).one(db).await?;
-    Ok(row.map(|row| TokenOwner {
-        tenant_id: TenantId::from_uuid(row.tenant_id),
-        user_id: UserId::from_uuid(row.user_id),
-        session_id: SessionId::from_uuid(row.family_id),
-    }))
+    Ok(row.as_ref().map(TokenOwner::of))
 }

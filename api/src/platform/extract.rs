@@ -177,6 +177,14 @@ fn default_message(e: &validator::ValidationError) -> String {
     }
 }
 
+/// `validator` rule: the string is not only whitespace (code `blank`).
+pub fn not_blank(value: &str) -> Result<(), validator::ValidationError> {
+    if value.trim().is_empty() {
+        return Err(validator::ValidationError::new("blank").with_message("must not be blank".into()));
+    }
+    Ok(())
+}
+
 /// Maps path-parameter errors (a malformed or wrongly prefixed id) to a 400 problem.
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default()
