@@ -17,7 +17,7 @@ macro_rules! problem_response {
         #[derive(ToResponse)]
         #[response(description = $description, content_type = "application/problem+json")]
         #[allow(dead_code, reason = "read only by the OpenAPI derive")]
-        pub struct $name(#[to_schema] Problem);
+        pub struct $name(Problem);
     )*};
 }
 

@@ -30,6 +30,7 @@ fn client_meta(req: &HttpRequest) -> ClientMeta {
 /// An email address that is already registered answers 409 `email_taken`.
 #[utoipa::path(
     operation_id = "signup",
+    security(()),
     tag = "auth",
     request_body = SignupIn,
     responses(
@@ -56,6 +57,7 @@ pub async fn signup(
 /// Exchanges email and password for an access token and a refresh token.
 #[utoipa::path(
     operation_id = "login",
+    security(()),
     tag = "auth",
     request_body = LoginIn,
     responses(
@@ -82,6 +84,7 @@ pub async fn login(
 /// token works once; presenting one again revokes the whole session (`refresh_token_reused`).
 #[utoipa::path(
     operation_id = "refresh_token",
+    security(()),
     tag = "auth",
     request_body = RefreshTokenIn,
     responses(
@@ -108,6 +111,7 @@ pub async fn refresh(
 /// whether or not the token was known (RFC 7009). Access tokens already issued expire on their own.
 #[utoipa::path(
     operation_id = "logout",
+    security(()),
     tag = "auth",
     request_body = RefreshTokenIn,
     responses(

@@ -47,7 +47,8 @@ pub struct ReadinessOut {
 /// Liveness probe
 ///
 /// Answers 200 while the process is up. Does not touch dependencies.
-#[utoipa::path(operation_id = "healthz", tag = "ops", responses((status = 200, description = "The process is up.", body = HealthOut)))]
+#[utoipa::path(operation_id = "healthz",
+    security(()), tag = "ops", responses((status = 200, description = "The process is up.", body = HealthOut)))]
 #[get("/healthz")]
 pub async fn healthz() -> web::Json<HealthOut> {
     web::Json(HealthOut { status: "ok".into() })
@@ -58,6 +59,7 @@ pub async fn healthz() -> web::Json<HealthOut> {
 /// Answers 200 when the database (and Redis, when configured) answer, 503 otherwise.
 #[utoipa::path(
     operation_id = "readyz",
+    security(()),
     tag = "ops",
     responses(
         (status = 200, description = "Ready to serve.", body = ReadinessOut),
@@ -91,6 +93,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 /// Prometheus text format.
 #[utoipa::path(
     operation_id = "metrics",
+    security(()),
     tag = "ops",
     responses((status = 200, description = "Prometheus text exposition.", body = String, content_type = "text/plain; version=0.0.4"))
 )]

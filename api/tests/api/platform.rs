@@ -191,7 +191,9 @@ fn every_operation_has_an_id_summary_tag_and_typed_errors() {
             assert!(op["summary"].as_str().is_some_and(|s| !s.is_empty()), "{id} has no summary");
             assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{id} has no tag");
             let responses = op["responses"].as_object().unwrap();
-            if op.get("security").is_some() {
+            let authenticated = op["security"].as_array().is_some_and(|reqs| reqs.iter().any(|r| r != &json!({})));
+            assert!(op.get("security").is_some(), "{id} must state its security (an empty requirement when public)");
+            if authenticated {
                 assert!(responses.contains_key("401"), "{id} is authenticated but does not document 401");
             }
             if op.get("requestBody").is_some() {
