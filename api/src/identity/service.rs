@@ -168,8 +168,11 @@ pub async fn me(state: &AppState, ctx: &TenantCtx) -> ApiResult<MeOut> {
             role: ctx.role,
         }),
         Principal::User { user_id, .. } => {
-            let user = user::Entity::find_by_id(user_id.uuid()).one(&state.db).await?.ok_or_else(gone)?;
-            let tenant = tenant::Entity::find_by_id(ctx.tenant_id.uuid()).one(&state.db).await?.ok_or_else(gone)?;
+            let (user, tenant) = tokio::try_join!(
+                user::Entity::find_by_id(user_id.uuid()).one(&state.db),
+                tenant::Entity::find_by_id(ctx.tenant_id.uuid()).one(&state.db),
+            )?;
+            let (user, tenant) = (user.ok_or_else(gone)?, tenant.ok_or_else(gone)?);
             Ok(MeOut {
                 principal_type: PrincipalType::User,
                 user: Some(user_out(user)),

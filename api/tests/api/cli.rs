@@ -132,6 +132,16 @@ fn serve_logs_the_docs_url_and_stops_cleanly_on_sigterm() {
         assert!(ready.elapsed() < Duration::from_secs(10), "/healthz never answered");
         std::thread::sleep(Duration::from_millis(20));
     }
+    // Every line written while serving a request carries its request id.
+    let line = loop {
+        let line = lines.next().expect("log ended").unwrap();
+        if line.contains("request finished") {
+            break line;
+        }
+    };
+    let log: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(log["span"]["request_id"], "cli-probe-1", "{line}");
+    assert_eq!(log["fields"]["status"], 200);
     #[cfg(unix)]
     {
         let pid = child.id().to_string();
@@ -151,7 +161,9 @@ fn serve_logs_the_docs_url_and_stops_cleanly_on_sigterm() {
 fn healthz(port: u16) -> bool {
     use std::io::{Read, Write};
     let Ok(mut stream) = std::net::TcpStream::connect(("127.0.0.1", port)) else { return false };
-    let _ = stream.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    let _ = stream.write_all(
+        b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Request-Id: cli-probe-1\r\nConnection: close\r\n\r\n",
+    );
     let mut response = String::new();
     let _ = stream.read_to_string(&mut response);
     response.starts_with("HTTP/1.1 200")
