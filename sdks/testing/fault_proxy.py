@@ -8,8 +8,10 @@ proxy itself. Control endpoints live under /__proxy/ and are never forwarded:
   GET  /__proxy/requests                           the requests proxied since the last reset
   POST /__proxy/reset                              clears the queue and the request log
 
-FAULT = {"status": 503, "retry_after": "1", "method": "POST", "path": "/v1/api-keys", "drop": false}
+FAULT = {"status": 503, "code": "service_unavailable", "retry_after": "1", "method": "POST",
+         "path": "/v1/api-keys", "drop": false}
   * status: the status to answer instead of forwarding (a problem+json body is sent);
+  * code (optional): the problem's `code` (default: one derived from the status);
   * retry_after (optional): value of the Retry-After header;
   * method / path (optional): the fault only matches requests with this method / path prefix;
   * drop (optional): close the connection without answering (a network error for the client).
@@ -109,7 +111,7 @@ def make_handler(upstream, state):
                     self.connection.shutdown(2)
                     return
                 status = int(fault["status"])
-                code = CODES.get(status, "injected_fault")
+                code = fault.get("code") or CODES.get(status, "injected_fault")
                 problem = {"type": f"https://docs.campaign-os.dev/errors/{code}", "title": "Injected fault",
                            "status": status, "detail": "Injected by the SDK test proxy.", "code": code,
                            "request_id": "req_proxy"}

@@ -84,7 +84,8 @@ pub async fn consume<C: ConnectionTrait>(db: &C, token: &str) -> ApiResult<Token
         return Err(invalid());
     }
     let now = Utc::now();
-    if row.expires_at <= now {
+    // A used token is reuse even when it has also expired: check expiry only for unused ones.
+    if row.used_at.is_none() && row.expires_at <= now {
         return Err(ApiError::unauthorized("refresh_token_expired", "The refresh token has expired; log in again."));
     }
     // Mark used only if nobody else did: of two concurrent refreshes, exactly one wins.

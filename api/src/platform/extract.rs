@@ -84,6 +84,15 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidatedJson<T> 
 }
 
 fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    // Request bodies are JSON objects. (serde would also accept an array in field order.)
+    if body.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|&b| b != b'{') {
+        return Err(match serde_json::from_slice::<serde::de::IgnoredAny>(body) {
+            Ok(_) => ApiError::Validation {
+                errors: vec![FieldError::new("", "invalid_type", "the body must be a JSON object")],
+            },
+            Err(e) => ApiError::bad_request("malformed_json", format!("The body is not valid JSON: {e}")),
+        });
+    }
     let de = &mut serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(de).map_err(|err| {
         let path = err.path().to_string();
@@ -98,6 +107,8 @@ fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
                     (join_path(&field, &name), "required")
                 } else if named("unknown field `").is_some() {
                     (field, "unknown_field")
+                } else if let Some(name) = named("duplicate field `") {
+                    (join_path(&field, &name), "duplicate_field")
                 } else {
                     (field, "invalid_type")
                 };

@@ -87,6 +87,32 @@ async fn wrong_shape_and_unknown_fields_are_422_with_field_errors() {
     assert_eq!(body["errors"][0]["field"], "admin");
     assert_eq!(body["errors"][0]["code"], "unknown_field");
 
+    let res = app.post_json("/v1/auth/login", None, &json!(["a@b.co", "correct horse battery"])).await;
+    let body = assert_problem(res, 422, "validation_failed").await;
+    assert_eq!(body["errors"][0]["code"], "invalid_type", "an array is not an object body");
+
+    let res = app
+        .client
+        .post(app.url("/v1/auth/login"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(r#"{"email": "a@b.co", "email": "c@d.co", "password": "x"}"#)
+        .send()
+        .await
+        .unwrap();
+    let body = assert_problem(res, 422, "validation_failed").await;
+    assert_eq!(body["errors"][0]["field"], "email");
+    assert_eq!(body["errors"][0]["code"], "duplicate_field");
+
+    let res = app
+        .client
+        .post(app.url("/v1/auth/login"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body("[1,")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(res, 400, "malformed_json").await;
+
     let res = app.post_json("/v1/auth/login", None, &json!({ "password": "x" })).await;
     let body = assert_problem(res, 422, "validation_failed").await;
     assert_eq!(body["errors"][0], json!({"field": "email", "code": "required", "message": "missing field `email`"}));
