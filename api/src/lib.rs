@@ -7,6 +7,7 @@
 pub mod api_keys;
 pub mod config;
 pub mod error;
+pub mod guides;
 pub mod identity;
 pub mod openapi;
 pub mod ops;

@@ -38,7 +38,10 @@ problem_response! {
         description = "Campaign OS is a headless, multi-tenant marketing platform. This API is versioned under `/v1`; \
 errors are `application/problem+json` (RFC 9457) with a stable `code`; lists use cursor pagination; ids are prefixed \
 strings (`org_…`, `usr_…`, `key_…`). Authenticate with `Authorization: Bearer <token>` where the token is a JWT access \
-token (from sign-up, login or refresh) or an API key (`cos_…`).",
+token (from sign-up, login or refresh) or an API key (`cos_…`).\n\n\
+Guides: [Quickstart](/docs/quickstart.md) · [Authentication](/docs/authentication.md) · [Errors](/docs/errors.md) · \
+[Pagination](/docs/pagination.md) · [Idempotency](/docs/idempotency.md) · [SDKs](/docs/sdks.md) · \
+[API design rules](/docs/API-DESIGN.md). TypeScript and Python SDKs are generated from this document (see the SDKs guide).",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
         contact(name = "Campaign OS", url = "https://docs.campaign-os.dev")
     ),

@@ -19,7 +19,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::{
     api_keys,
     config::Settings,
-    identity, openapi, ops,
+    guides, identity, openapi, ops,
     platform::{
         auth::{api_keys::ApiKeyResolver, jwt},
         cache, db,
@@ -89,6 +89,7 @@ impl Application {
                 .app_data(web::PayloadConfig::new(s.max_body_bytes))
                 .service(SwaggerUi::new("/api-docs/{_:.*}").url("/openapi.json", spec.clone()))
                 .route("/api-docs", web::get().to(redirect_to_docs))
+                .configure(guides::configure)
                 .default_service(web::to(fallback::default_service))
                 .wrap(Condition::new(!s.cors_origins().is_empty(), cors(&s.cors_origins())))
                 .wrap(Compress::default())

@@ -233,3 +233,22 @@ fn every_operation_has_an_id_summary_tag_and_typed_errors() {
     assert!(spec["info"]["license"]["name"].as_str().is_some_and(|s| !s.is_empty()));
     assert!(spec["servers"][0]["url"].as_str().is_some());
 }
+
+#[tokio::test]
+async fn guides_linked_from_the_spec_are_served() {
+    let app = spawn_app().await;
+    let spec: Value = app.get("/openapi.json", None).await.json().await.unwrap();
+    let description = spec["info"]["description"].as_str().unwrap();
+    let links: Vec<&str> = description.split("](").skip(1).filter_map(|s| s.split(')').next()).collect();
+    assert!(links.len() >= 6, "{links:?}");
+    for link in links {
+        let res = app.get(link, None).await;
+        assert_eq!(res.status(), 200, "{link}");
+        assert_eq!(res.headers()[header::CONTENT_TYPE], "text/markdown; charset=utf-8");
+        assert!(res.text().await.unwrap().starts_with("# "), "{link}");
+    }
+    let index = app.get("/docs", None).await.text().await.unwrap();
+    assert!(index.contains("(quickstart.md)"));
+    assert_problem(app.get("/docs/nope.md", None).await, 404, "not_found").await;
+    assert_problem(app.get("/docs/quickstart", None).await, 404, "not_found").await;
+}
