@@ -69,6 +69,9 @@ pub async fn list_api_keys(
 }
 
 /// Get an API key
+///
+/// Returns one of the organisation's live API keys, without its secret. A revoked key, or a key
+/// of another organisation, answers 404.
 #[utoipa::path(
     operation_id = "get_api_key",
     tag = "api-keys",

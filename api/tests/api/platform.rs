@@ -207,7 +207,7 @@ fn committed_spec_matches_the_code() {
 }
 
 #[test]
-fn every_operation_has_an_id_summary_tag_and_typed_errors() {
+fn every_operation_has_an_id_summary_description_tag_and_typed_errors() {
     let spec: Value = serde_json::from_str(&campaign_os::openapi::spec_json()).unwrap();
     let mut ids = std::collections::HashSet::new();
     for (path, item) in spec["paths"].as_object().unwrap() {
@@ -215,6 +215,7 @@ fn every_operation_has_an_id_summary_tag_and_typed_errors() {
             let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId"));
             assert!(ids.insert(id.to_owned()), "duplicate operationId {id}");
             assert!(op["summary"].as_str().is_some_and(|s| !s.is_empty()), "{id} has no summary");
+            assert!(op["description"].as_str().is_some_and(|s| !s.is_empty()), "{id} has no description");
             assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{id} has no tag");
             let responses = op["responses"].as_object().unwrap();
             let authenticated = op["security"].as_array().is_some_and(|reqs| reqs.iter().any(|r| r != &json!({})));

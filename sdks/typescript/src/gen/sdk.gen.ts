@@ -178,6 +178,9 @@ export class ApiKeys extends HeyApiClient {
     
     /**
      * Get an API key
+     *
+     * Returns one of the organisation's live API keys, without its secret. A revoked key, or a key
+     * of another organisation, answers 404.
      */
     public get<ThrowOnError extends boolean = true>(options: Options<GetApiKeyData, ThrowOnError>) {
         return (options.client ?? this.client).get<GetApiKeyResponses, GetApiKeyErrors, ThrowOnError>({

@@ -74,6 +74,9 @@ def sync_detailed(
 ) -> Response[ApiKeyOut | Problem]:
     """Get an API key
 
+     Returns one of the organisation's live API keys, without its secret. A revoked key, or a key
+    of another organisation, answers 404.
+
     Args:
         id (str): Identifier of an API key (prefix `key_`).
 
@@ -103,6 +106,9 @@ def sync(
 ) -> ApiKeyOut | Problem | None:
     """Get an API key
 
+     Returns one of the organisation's live API keys, without its secret. A revoked key, or a key
+    of another organisation, answers 404.
+
     Args:
         id (str): Identifier of an API key (prefix `key_`).
 
@@ -126,6 +132,9 @@ async def asyncio_detailed(
     client: AuthenticatedClient,
 ) -> Response[ApiKeyOut | Problem]:
     """Get an API key
+
+     Returns one of the organisation's live API keys, without its secret. A revoked key, or a key
+    of another organisation, answers 404.
 
     Args:
         id (str): Identifier of an API key (prefix `key_`).
@@ -153,6 +162,9 @@ async def asyncio(
     client: AuthenticatedClient,
 ) -> ApiKeyOut | Problem | None:
     """Get an API key
+
+     Returns one of the organisation's live API keys, without its secret. A revoked key, or a key
+    of another organisation, answers 404.
 
     Args:
         id (str): Identifier of an API key (prefix `key_`).
