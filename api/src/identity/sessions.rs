@@ -67,6 +67,11 @@ pub async fn issue<C: ConnectionTrait>(
     Ok(token)
 }
 
+/// The stored row of a presented refresh token, if any (looked up by its hash).
+async fn find<C: ConnectionTrait>(db: &C, token: &str) -> ApiResult<Option<refresh_token::Model>> {
+    Ok(refresh_token::Entity::find_by_hash(&sha256_hex(token)).one(db).await?)
+}
+
 fn invalid() -> ApiError {
     ApiError::unauthorized("invalid_refresh_token", "The refresh token is not valid; log in again.")
 }
@@ -78,7 +83,7 @@ pub async fn consume<C: ConnectionTrait>(db: &C, token: &str) -> ApiResult<Token
     if !token.starts_with(TOKEN_PREFIX) {
         return Err(invalid());
     }
-    let row = refresh_token::Entity::find_by_hash(&sha256_hex(token)).one(db).await?.ok_or_else(invalid)?;
+    let row = find(db, token).await?.ok_or_else(invalid)?;
     let owner = TokenOwner::of(&row);
     if row.revoked_at.is_some() {
         return Err(invalid());
@@ -123,6 +128,5 @@ pub async fn revoke_family<C: ConnectionTrait>(db: &C, tenant_id: TenantId, sess
 
 /// The session a refresh token belongs to, if the token is known.
 pub async fn owner_of<C: ConnectionTrait>(db: &C, token: &str) -> ApiResult<Option<TokenOwner>> {
-    let row = refresh_token::Entity::find_by_hash(&sha256_hex(token)).one(db).await?;
-    Ok(row.as_ref().map(TokenOwner::of))
+    Ok(find(db, token).await?.as_ref().map(TokenOwner::of))
 }

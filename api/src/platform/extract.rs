@@ -90,7 +90,7 @@ fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             Ok(_) => ApiError::Validation {
                 errors: vec![FieldError::new("", "invalid_type", "the body must be a JSON object")],
             },
-            Err(e) => ApiError::bad_request("malformed_json", format!("The body is not valid JSON: {e}")),
+            Err(e) => malformed_json(&e),
         });
     }
     let de = &mut serde_json::Deserializer::from_slice(body);
@@ -114,9 +114,13 @@ fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
                 };
                 ApiError::Validation { errors: vec![FieldError::new(field, code, strip_position(&message))] }
             }
-            _ => ApiError::bad_request("malformed_json", format!("The body is not valid JSON: {inner}")),
+            _ => malformed_json(&inner),
         }
     })
+}
+
+fn malformed_json(err: &serde_json::Error) -> ApiError {
+    ApiError::bad_request("malformed_json", format!("The body is not valid JSON: {err}"))
 }
 
 fn join_path(parent: &str, name: &str) -> String {
