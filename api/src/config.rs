@@ -58,6 +58,38 @@ pub struct Settings {
     pub api_key_cache_ttl_secs: u64,
     /// Run pending migrations at start-up (`serve`).
     pub migrate_on_start: bool,
+    /// Base URL of the web app or API that email links point to (tokens are appended).
+    pub public_url: String,
+    /// SMTP server for outgoing email, e.g. `smtps://user:pass@smtp.example.com:465`. When unset,
+    /// email goes to the sandbox mailbox (readable by operators at `/v1/admin/sandbox/emails`).
+    #[serde(skip_serializing)]
+    pub smtp_url: Option<SecretString>,
+    /// The `From` address of outgoing email.
+    pub mail_from: String,
+    /// Seats (members + pending invitations) per organisation unless billing sets another limit.
+    pub default_seat_limit: u32,
+    /// Lifetime of an invitation, seconds.
+    pub invitation_ttl_secs: u64,
+    /// Lifetime of an email-verification link, seconds.
+    pub email_verification_ttl_secs: u64,
+    /// Lifetime of a password-reset link, seconds.
+    pub password_reset_ttl_secs: u64,
+    /// How long an API key's old secret keeps working after a rotation, seconds (default).
+    pub api_key_rotation_grace_secs: u64,
+    /// How long a stored idempotent response is kept, seconds.
+    pub idempotency_ttl_secs: u64,
+    /// Turn rate limiting on or off (tests and benchmarks may raise the limits instead).
+    pub rate_limit_enabled: bool,
+    /// Requests per minute per API key.
+    pub rate_limit_api_key_per_minute: u32,
+    /// Requests per minute per logged-in user.
+    pub rate_limit_user_per_minute: u32,
+    /// Requests per minute per client IP for unauthenticated requests.
+    pub rate_limit_ip_per_minute: u32,
+    /// Requests per minute per IP to login, signup, password reset and the 2FA step.
+    pub rate_limit_auth_per_minute: u32,
+    /// Login attempts per account per 15 minutes (brute-force throttle).
+    pub rate_limit_login_per_account: u32,
 }
 
 impl Default for Settings {
@@ -79,6 +111,21 @@ impl Default for Settings {
             shutdown_timeout_secs: 30,
             api_key_cache_ttl_secs: 30,
             migrate_on_start: true,
+            public_url: "http://127.0.0.1:8080".into(),
+            smtp_url: None,
+            mail_from: "Campaign OS <no-reply@campaign-os.local>".into(),
+            default_seat_limit: 25,
+            invitation_ttl_secs: 7 * 24 * 3600,
+            email_verification_ttl_secs: 48 * 3600,
+            password_reset_ttl_secs: 3600,
+            api_key_rotation_grace_secs: 24 * 3600,
+            idempotency_ttl_secs: 24 * 3600,
+            rate_limit_enabled: true,
+            rate_limit_api_key_per_minute: 6000,
+            rate_limit_user_per_minute: 1200,
+            rate_limit_ip_per_minute: 600,
+            rate_limit_auth_per_minute: 20,
+            rate_limit_login_per_account: 10,
         }
     }
 }
@@ -122,6 +169,7 @@ impl Settings {
             .and_then(|v| v.as_object().map(|o| o.keys().cloned().collect()))
             .unwrap_or_default();
         keys.push("jwt_secret".into());
+        keys.push("smtp_url".into());
         keys
     }
 
@@ -172,6 +220,33 @@ impl Settings {
                     "key `cors_allowed_origins` (env COS_CORS_ALLOWED_ORIGINS): `{origin}` is not an origin like https://app.example.com"
                 )));
             }
+        }
+        if let Some(url) = &self.smtp_url {
+            use secrecy::ExposeSecret;
+            let url = url.expose_secret();
+            if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+                return Err(ConfigError(
+                    "key `smtp_url` (env COS_SMTP_URL): expected an smtp:// or smtps:// URL".into(),
+                ));
+            }
+        }
+        if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://")) {
+            return Err(ConfigError("key `public_url` (env COS_PUBLIC_URL): expected an http(s):// URL".into()));
+        }
+        for (key, value) in [
+            ("rate_limit_api_key_per_minute", self.rate_limit_api_key_per_minute),
+            ("rate_limit_user_per_minute", self.rate_limit_user_per_minute),
+            ("rate_limit_ip_per_minute", self.rate_limit_ip_per_minute),
+            ("rate_limit_auth_per_minute", self.rate_limit_auth_per_minute),
+            ("rate_limit_login_per_account", self.rate_limit_login_per_account),
+            ("default_seat_limit", self.default_seat_limit),
+        ] {
+            if value == 0 {
+                return Err(ConfigError(format!("key `{key}`: must be at least 1")));
+            }
+        }
+        if !(60..=7 * 24 * 3600).contains(&self.idempotency_ttl_secs) {
+            return Err(ConfigError("key `idempotency_ttl_secs`: must be between 60 and 604800".into()));
         }
         tracing_subscriber::EnvFilter::try_new(&self.log_level)
             .map_err(|e| ConfigError(format!("key `log_level` (env COS_LOG_LEVEL): {e}")))?;

@@ -40,6 +40,9 @@ pub struct Problem {
     /// Field errors, present on `validation_failed` (422).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// The scope the API key lacks, present on `insufficient_scope` and `forbidden` (403).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required_scope: Option<String>,
 }
 
 /// One invalid field.
@@ -68,9 +71,9 @@ pub enum ApiError {
     /// 401: no, or no valid, credentials.
     #[error("{detail}")]
     Unauthorized { code: &'static str, detail: String },
-    /// 403: authenticated, but not allowed.
+    /// 403: authenticated, but not allowed. `required_scope` names the missing permission.
     #[error("{detail}")]
-    Forbidden { code: &'static str, detail: String },
+    Forbidden { code: &'static str, detail: String, required_scope: Option<String> },
     /// 404: no such resource, or not visible to this tenant.
     #[error("{detail}")]
     NotFound { detail: String },
@@ -89,6 +92,12 @@ pub enum ApiError {
     /// 422: well-formed but invalid input.
     #[error("the request has invalid fields")]
     Validation { errors: Vec<FieldError> },
+    /// 422 with its own code (not a field error), e.g. `idempotency_key_reused`.
+    #[error("{detail}")]
+    Unprocessable { code: &'static str, detail: String },
+    /// 429: a rate limit was hit; retry after the given number of seconds.
+    #[error("{detail}")]
+    TooManyRequests { code: &'static str, detail: String, retry_after_secs: u64 },
     /// 503: a dependency is unavailable.
     #[error("{detail}")]
     Unavailable { detail: String },
@@ -110,6 +119,10 @@ impl ApiError {
         Self::Unauthorized { code, detail: detail.into() }
     }
 
+    pub fn forbidden(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::Forbidden { code, detail: detail.into(), required_scope: None }
+    }
+
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
         Self::Conflict { code, detail: detail.into() }
     }
@@ -124,7 +137,9 @@ impl ApiError {
             Self::BadRequest { code, .. }
             | Self::Unauthorized { code, .. }
             | Self::Forbidden { code, .. }
-            | Self::Conflict { code, .. } => code,
+            | Self::Conflict { code, .. }
+            | Self::Unprocessable { code, .. }
+            | Self::TooManyRequests { code, .. } => code,
             Self::NotFound { .. } => "not_found",
             Self::MethodNotAllowed { .. } => "method_not_allowed",
             Self::PayloadTooLarge { .. } => "payload_too_large",
@@ -154,6 +169,10 @@ impl ApiError {
             errors: match self {
                 Self::Validation { errors } => errors.clone(),
                 _ => Vec::new(),
+            },
+            required_scope: match self {
+                Self::Forbidden { required_scope, .. } => required_scope.clone(),
+                _ => None,
             },
         }
     }
@@ -185,7 +204,8 @@ impl ResponseError for ApiError {
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType { .. } => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Validation { .. } | Self::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -203,6 +223,9 @@ impl ResponseError for ApiError {
             }
             Self::MethodNotAllowed { allow } => {
                 res.insert_header((header::ALLOW, allow.join(", ")));
+            }
+            Self::TooManyRequests { retry_after_secs, .. } => {
+                res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
             }
             _ => {}
         }

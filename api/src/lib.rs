@@ -5,6 +5,7 @@
 //! See `docs/ARCHITECTURE.md` for the tour.
 
 pub mod api_keys;
+pub mod audit;
 pub mod config;
 pub mod error;
 pub mod guides;

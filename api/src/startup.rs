@@ -13,6 +13,7 @@ use actix_web::{
 };
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
+use secrecy::ExposeSecret;
 use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -21,8 +22,10 @@ use crate::{
     config::Settings,
     guides, identity, openapi, ops,
     platform::{
-        auth::{api_keys::ApiKeyResolver, jwt},
-        cache, db,
+        auth::{api_keys::ApiKeyResolver, jwt, snapshots::AuthSnapshots},
+        cache,
+        crypto::ServerKeys,
+        db,
         extract::{self, BodyLimit},
         fallback::{self, RouteTable},
         metrics::{self, Metrics},
@@ -70,6 +73,8 @@ impl Application {
             redis,
             jwt: jwt::JwtKeys::new(&jwt_secret, settings.access_token_ttl_secs),
             api_keys: ApiKeyResolver::new(Duration::from_secs(settings.api_key_cache_ttl_secs)),
+            auth: AuthSnapshots::new(Duration::from_secs(settings.api_key_cache_ttl_secs)),
+            keys: ServerKeys::new(jwt_secret.expose_secret().as_bytes()),
             settings: settings.clone(),
         });
         let metrics = web::Data::new(Metrics::new()?);

@@ -6,7 +6,10 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     config::Settings,
-    platform::auth::{api_keys::ApiKeyResolver, jwt::JwtKeys},
+    platform::{
+        auth::{api_keys::ApiKeyResolver, jwt::JwtKeys, snapshots::AuthSnapshots},
+        crypto::ServerKeys,
+    },
 };
 
 pub struct AppState {
@@ -15,4 +18,16 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub jwt: JwtKeys,
     pub api_keys: ApiKeyResolver,
+    pub auth: AuthSnapshots,
+    /// Keys derived from the server secret for MACs and sealed data at rest.
+    pub keys: ServerKeys,
+}
+
+impl AppState {
+    /// Drops every cached credential, session and tenant snapshot on this node: call after any
+    /// change that must stop access at once (revocation, suspension, role change, removal).
+    pub fn invalidate_credentials(&self) {
+        self.auth.invalidate_all();
+        self.api_keys.invalidate_all();
+    }
 }

@@ -15,6 +15,15 @@ pub struct Model {
     pub secret_hash: String,
     pub created_by: Option<Uuid>,
     pub last_used_at: Option<DateTimeUtc>,
+    pub last_used_ip: Option<String>,
+    /// Space-separated scopes (`contacts:read` …); empty = every scope.
+    pub scopes: String,
+    pub expires_at: Option<DateTimeUtc>,
+    /// Space-separated client tenant UUIDs an agency key may act on; `None` = every client.
+    pub allowed_tenant_ids: Option<String>,
+    /// After a rotation: the old secret's hash, valid until `previous_expires_at`.
+    pub previous_secret_hash: Option<String>,
+    pub previous_expires_at: Option<DateTimeUtc>,
     pub revoked_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
 }
@@ -34,5 +43,11 @@ impl Entity {
     /// key is how the tenant is learnt, so this lookup is global by design (unique index).
     pub fn find_live_by_hash(secret_hash: &str) -> Select<Entity> {
         Entity::find().filter(Column::SecretHash.eq(secret_hash)).filter(Column::RevokedAt.is_null())
+    }
+
+    /// The live key whose *previous* (rotated-out) secret hashes to `secret_hash`; the caller
+    /// checks `previous_expires_at`.
+    pub fn find_live_by_previous_hash(secret_hash: &str) -> Select<Entity> {
+        Entity::find().filter(Column::PreviousSecretHash.eq(secret_hash)).filter(Column::RevokedAt.is_null())
     }
 }

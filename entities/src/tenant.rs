@@ -8,6 +8,13 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub name: String,
+    /// `standard`, `agency`, `client` (a child workspace of an agency) or `platform` (operators).
+    pub kind: String,
+    /// The agency that manages this client workspace.
+    pub parent_id: Option<Uuid>,
+    pub suspended_at: Option<DateTimeUtc>,
+    /// Seats (members + pending invitations) allowed; `None` = the configured default.
+    pub seat_limit: Option<i32>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
@@ -16,3 +23,10 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Entity {
+    /// The client workspaces of an agency.
+    pub fn find_clients_of(agency_id: Uuid) -> Select<Entity> {
+        Entity::find().filter(Column::ParentId.eq(agency_id))
+    }
+}

@@ -12,6 +12,16 @@ pub struct Model {
     /// Argon2id PHC string.
     pub password_hash: String,
     pub name: Option<String>,
+    pub email_verified_at: Option<DateTimeUtc>,
+    /// A platform operator (made by `campaign-os admin create-operator`).
+    pub is_operator: bool,
+    /// The TOTP secret, sealed with the server key; set once 2FA is confirmed.
+    pub totp_secret: Option<String>,
+    /// A secret enrolled but not yet confirmed with a code.
+    pub totp_pending_secret: Option<String>,
+    pub totp_enabled_at: Option<DateTimeUtc>,
+    /// The last accepted TOTP time step: a code is never accepted twice.
+    pub totp_last_step: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

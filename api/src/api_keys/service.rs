@@ -31,6 +31,12 @@ pub async fn create(state: &AppState, ctx: &TenantCtx, input: ApiKeyIn) -> ApiRe
         secret_hash: secret.hash,
         created_by,
         last_used_at: None,
+        last_used_ip: None,
+        scopes: String::new(),
+        expires_at: None,
+        allowed_tenant_ids: None,
+        previous_secret_hash: None,
+        previous_expires_at: None,
         revoked_at: None,
         created_at: Utc::now(),
     };

@@ -1,28 +1,16 @@
 //! HTTP handlers for identity: extract → service → DTO.
 
-use actix_web::{HttpRequest, HttpResponse, get, http::header, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 
 use super::{
     dto::{LoginIn, MeOut, RefreshTokenIn, SessionOut, SignupIn},
     service,
-    sessions::ClientMeta,
 };
 use crate::{
     error::ApiResult,
-    platform::{auth::TenantCtx, extract::ValidatedJson},
+    platform::{auth::TenantCtx, extract::ValidatedJson, request_meta::RequestMeta},
     state::AppState,
 };
-
-fn client_meta(req: &HttpRequest) -> ClientMeta {
-    ClientMeta {
-        user_agent: req
-            .headers()
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(|s| s.chars().take(512).collect()),
-        ip: req.peer_addr().map(|a| a.ip().to_string()),
-    }
-}
 
 /// Sign up
 ///
@@ -48,7 +36,7 @@ pub async fn signup(
     req: HttpRequest,
     body: ValidatedJson<SignupIn>,
 ) -> ApiResult<HttpResponse> {
-    let out = service::signup(&state, body.0, client_meta(&req)).await?;
+    let out = service::signup(&state, body.0, RequestMeta::of(&req)).await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -75,7 +63,7 @@ pub async fn login(
     req: HttpRequest,
     body: ValidatedJson<LoginIn>,
 ) -> ApiResult<web::Json<SessionOut>> {
-    Ok(web::Json(service::login(&state, body.0, client_meta(&req)).await?))
+    Ok(web::Json(service::login(&state, body.0, RequestMeta::of(&req)).await?))
 }
 
 /// Refresh tokens
@@ -102,7 +90,7 @@ pub async fn refresh(
     req: HttpRequest,
     body: ValidatedJson<RefreshTokenIn>,
 ) -> ApiResult<web::Json<SessionOut>> {
-    Ok(web::Json(service::refresh(&state, &body.refresh_token, client_meta(&req)).await?))
+    Ok(web::Json(service::refresh(&state, &body.refresh_token, RequestMeta::of(&req)).await?))
 }
 
 /// Log out

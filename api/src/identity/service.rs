@@ -8,7 +8,7 @@ use super::{
     dto::{LoginIn, MeApiKey, MeOut, OrganizationOut, PrincipalType, SessionOut, SignupIn, UserOut},
     email::Email,
     password,
-    sessions::{self, ClientMeta, TokenOwner},
+    sessions::{self, TokenOwner},
 };
 use crate::{
     error::{ApiError, ApiResult},
@@ -16,6 +16,7 @@ use crate::{
         auth::{Principal, Role, TenantCtx},
         db,
         ids::{SessionId, TenantId, UserId},
+        request_meta::RequestMeta,
     },
     state::AppState,
 };
@@ -38,7 +39,7 @@ fn invalid_credentials() -> ApiError {
 
 /// Signs up: user + organisation + owner membership + first session, in one transaction.
 #[tracing::instrument(skip_all)]
-pub async fn signup(state: &AppState, input: SignupIn, meta: ClientMeta) -> ApiResult<SessionOut> {
+pub async fn signup(state: &AppState, input: SignupIn, meta: RequestMeta) -> ApiResult<SessionOut> {
     let email = Email::parse("email", &input.email).map_err(|e| ApiError::Validation { errors: vec![e] })?;
     password::check_policy(&input.password, &email).map_err(|e| ApiError::Validation { errors: vec![e] })?;
     if user::Entity::find_by_email(email.as_str()).one(&state.db).await?.is_some() {
@@ -51,6 +52,10 @@ pub async fn signup(state: &AppState, input: SignupIn, meta: ClientMeta) -> ApiR
     let tenant = tenant::Model {
         id: owner.tenant_id.uuid(),
         name: input.organization_name.trim().to_owned(),
+        kind: "standard".into(),
+        parent_id: None,
+        suspended_at: None,
+        seat_limit: None,
         created_at: now,
         updated_at: now,
     };
@@ -59,6 +64,12 @@ pub async fn signup(state: &AppState, input: SignupIn, meta: ClientMeta) -> ApiR
         email: email.as_str().to_owned(),
         password_hash,
         name: input.name.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
+        email_verified_at: None,
+        is_operator: false,
+        totp_secret: None,
+        totp_pending_secret: None,
+        totp_enabled_at: None,
+        totp_last_step: None,
         created_at: now,
         updated_at: now,
     };
@@ -86,7 +97,7 @@ pub async fn signup(state: &AppState, input: SignupIn, meta: ClientMeta) -> ApiR
 
 /// Logs in with email and password; the session acts on the user's oldest organisation.
 #[tracing::instrument(skip_all)]
-pub async fn login(state: &AppState, input: LoginIn, meta: ClientMeta) -> ApiResult<SessionOut> {
+pub async fn login(state: &AppState, input: LoginIn, meta: RequestMeta) -> ApiResult<SessionOut> {
     let email = input.email.trim().to_lowercase();
     let user = user::Entity::find_by_email(&email).one(&state.db).await?;
     let ok = password::verify(user.as_ref().map(|u| u.password_hash.clone()), input.password).await?;
@@ -115,7 +126,7 @@ pub async fn login(state: &AppState, input: LoginIn, meta: ClientMeta) -> ApiRes
 
 /// Rotates a refresh token.
 #[tracing::instrument(skip_all)]
-pub async fn refresh(state: &AppState, token: &str, meta: ClientMeta) -> ApiResult<SessionOut> {
+pub async fn refresh(state: &AppState, token: &str, meta: RequestMeta) -> ApiResult<SessionOut> {
     let txn = db::begin_write(&state.db).await?;
     let owner = match sessions::consume(&txn, token).await {
         Ok(owner) => owner,

@@ -12,17 +12,11 @@ use crate::{
     platform::{
         crypto::{random_alphanumeric, sha256_hex},
         ids::{SessionId, TenantId, UserId},
+        request_meta::RequestMeta,
     },
 };
 
 const TOKEN_PREFIX: &str = "rt_";
-
-/// Where a session was started from.
-#[derive(Debug, Clone, Default)]
-pub struct ClientMeta {
-    pub user_agent: Option<String>,
-    pub ip: Option<String>,
-}
 
 /// Who a refresh token belongs to.
 pub struct TokenOwner {
@@ -46,7 +40,7 @@ pub async fn issue<C: ConnectionTrait>(
     db: &C,
     owner: &TokenOwner,
     ttl_secs: u64,
-    meta: &ClientMeta,
+    meta: &RequestMeta,
 ) -> ApiResult<String> {
     let token = format!("{TOKEN_PREFIX}{}", random_alphanumeric(48));
     let now = Utc::now();

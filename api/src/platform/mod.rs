@@ -11,4 +11,5 @@ pub mod ids;
 pub mod metrics;
 pub mod pagination;
 pub mod request_id;
+pub mod request_meta;
 pub mod security_headers;

@@ -2,7 +2,9 @@
 //! SHA-256 is stored. A presented key is hashed, looked up by hash, and the stored hash is
 //! compared in constant time. Resolved keys are cached in memory for a short TTL so that the hot
 //! path does no database work; revoking a key evicts it from this node's cache at once (other
-//! replicas within the TTL). `last_used_at` is written at most once a minute per key.
+//! replicas within the TTL). `last_used_at`/`last_used_ip` are written at most once a minute per
+//! key. After a rotation the previous secret keeps working until its grace period ends; a key
+//! past `expires_at` is refused.
 
 use std::{
     sync::{
@@ -16,6 +18,7 @@ use chrono::{DateTime, Utc};
 use entities::{api_key, tenant};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, sea_query::Expr};
 
+use super::scopes::KeyScopes;
 use crate::{
     error::{ApiError, ApiResult},
     platform::{
@@ -51,7 +54,14 @@ pub struct ResolvedApiKey {
     pub prefix: String,
     pub created_at: DateTime<Utc>,
     pub tenant: tenant::Model,
-    secret_hash: String,
+    pub scopes: KeyScopes,
+    /// Client workspaces an agency key is restricted to (`None`: all of the agency's clients).
+    pub allowed_tenants: Option<Vec<TenantId>>,
+    /// The presented secret stops working at this time (key expiry, or a rotated-out secret's
+    /// grace end).
+    pub valid_until: Option<DateTime<Utc>>,
+    /// The hash the presented secret matched (current or previous).
+    matched_hash: String,
     last_touch: AtomicI64,
 }
 
@@ -66,7 +76,12 @@ impl ApiKeyResolver {
     }
 
     /// Authenticates `secret` or answers 401.
-    pub async fn resolve(&self, db: &DatabaseConnection, secret: &str) -> ApiResult<Arc<ResolvedApiKey>> {
+    pub async fn resolve(
+        &self,
+        db: &DatabaseConnection,
+        secret: &str,
+        ip: Option<String>,
+    ) -> ApiResult<Arc<ResolvedApiKey>> {
         let invalid = || ApiError::unauthorized("invalid_api_key", "The API key is not valid or has been revoked.");
         if secret.len() != SECRET_PREFIX.len() + SECRET_RANDOM_LEN {
             return Err(invalid());
@@ -75,8 +90,27 @@ impl ApiKeyResolver {
         let key = match self.cache.get(&hash) {
             Some(key) => key,
             None => {
-                let row = api_key::Entity::find_live_by_hash(&hash).one(db).await?.ok_or_else(invalid)?;
+                let (row, valid_until, matched_hash) = match api_key::Entity::find_live_by_hash(&hash).one(db).await? {
+                    Some(row) => {
+                        let (until, matched) = (row.expires_at, row.secret_hash.clone());
+                        (row, until, matched)
+                    }
+                    None => {
+                        let row =
+                            api_key::Entity::find_live_by_previous_hash(&hash).one(db).await?.ok_or_else(invalid)?;
+                        let grace_end = row.previous_expires_at.ok_or_else(invalid)?;
+                        let until = row.expires_at.map_or(grace_end, |e| e.min(grace_end));
+                        let matched = row.previous_secret_hash.clone().unwrap_or_default();
+                        (row, Some(until), matched)
+                    }
+                };
                 let tenant = tenant::Entity::find_by_id(row.tenant_id).one(db).await?.ok_or_else(invalid)?;
+                let allowed_tenants = row.allowed_tenant_ids.as_deref().map(|ids| {
+                    ids.split_whitespace()
+                        .filter_map(|id| uuid::Uuid::parse_str(id).ok())
+                        .map(TenantId::from_uuid)
+                        .collect()
+                });
                 let key = Arc::new(ResolvedApiKey {
                     id: ApiKeyId::from_uuid(row.id),
                     tenant_id: TenantId::from_uuid(row.tenant_id),
@@ -84,7 +118,10 @@ impl ApiKeyResolver {
                     prefix: row.prefix,
                     created_at: row.created_at,
                     tenant,
-                    secret_hash: row.secret_hash,
+                    scopes: KeyScopes::from_stored(&row.scopes),
+                    allowed_tenants,
+                    valid_until,
+                    matched_hash,
                     last_touch: AtomicI64::new(row.last_used_at.map_or(0, |t| t.timestamp())),
                 });
                 self.cache.insert(hash.clone(), key.clone());
@@ -92,21 +129,33 @@ impl ApiKeyResolver {
             }
         };
         // The lookup was by hash; compare the stored hash too, in constant time.
-        if !constant_time_eq(&key.secret_hash, &hash) {
+        if !constant_time_eq(&key.matched_hash, &hash) {
             return Err(invalid());
         }
-        touch(db, &key);
+        if key.valid_until.is_some_and(|until| until <= Utc::now()) {
+            self.cache.invalidate(&hash);
+            return Err(ApiError::unauthorized(
+                "api_key_expired",
+                "This API key (or its rotated-out secret) has expired.",
+            ));
+        }
+        touch(db, &key, ip);
         Ok(key)
     }
 
-    /// Forgets a key (after revocation).
+    /// Forgets a key (after revocation or rotation).
     pub fn invalidate(&self, secret_hash: &str) {
         self.cache.invalidate(secret_hash);
     }
+
+    /// Forgets every key (after a suspension or another change that affects many keys).
+    pub fn invalidate_all(&self) {
+        self.cache.invalidate_all();
+    }
 }
 
-/// Records `last_used_at`, at most once per interval per key, off the request path.
-fn touch(db: &DatabaseConnection, key: &ResolvedApiKey) {
+/// Records `last_used_at` and the IP, at most once per interval per key, off the request path.
+fn touch(db: &DatabaseConnection, key: &ResolvedApiKey, ip: Option<String>) {
     let now = Utc::now();
     let last = key.last_touch.load(Ordering::Relaxed);
     if now.timestamp() - last < TOUCH_INTERVAL_SECS
@@ -119,6 +168,7 @@ fn touch(db: &DatabaseConnection, key: &ResolvedApiKey) {
     tokio::spawn(async move {
         let result = api_key::Entity::update_many()
             .col_expr(api_key::Column::LastUsedAt, Expr::value(now))
+            .col_expr(api_key::Column::LastUsedIp, Expr::value(ip))
             .filter(api_key::Column::TenantId.eq(tenant_id))
             .filter(api_key::Column::Id.eq(id))
             .exec(&db)
