@@ -78,6 +78,8 @@ pub struct Settings {
     pub api_key_rotation_grace_secs: u64,
     /// How long a stored idempotent response is kept, seconds.
     pub idempotency_ttl_secs: u64,
+    /// Prefix of every Redis key this service writes (several deployments can share a Redis).
+    pub redis_key_prefix: String,
     /// Turn rate limiting on or off (tests and benchmarks may raise the limits instead).
     pub rate_limit_enabled: bool,
     /// Requests per minute per API key.
@@ -120,6 +122,7 @@ impl Default for Settings {
             password_reset_ttl_secs: 3600,
             api_key_rotation_grace_secs: 24 * 3600,
             idempotency_ttl_secs: 24 * 3600,
+            redis_key_prefix: "cos".into(),
             rate_limit_enabled: true,
             rate_limit_api_key_per_minute: 6000,
             rate_limit_user_per_minute: 1200,

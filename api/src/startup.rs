@@ -28,6 +28,7 @@ use crate::{
         db,
         extract::{self, BodyLimit},
         fallback::{self, RouteTable},
+        mail::Mailer,
         metrics::{self, Metrics},
         request_id, security_headers,
     },
@@ -75,6 +76,7 @@ impl Application {
             api_keys: ApiKeyResolver::new(Duration::from_secs(settings.api_key_cache_ttl_secs)),
             auth: AuthSnapshots::new(Duration::from_secs(settings.api_key_cache_ttl_secs)),
             keys: ServerKeys::new(jwt_secret.expose_secret().as_bytes()),
+            mailer: Mailer::from_settings(&settings)?,
             settings: settings.clone(),
         });
         let metrics = web::Data::new(Metrics::new()?);

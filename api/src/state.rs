@@ -9,6 +9,7 @@ use crate::{
     platform::{
         auth::{api_keys::ApiKeyResolver, jwt::JwtKeys, snapshots::AuthSnapshots},
         crypto::ServerKeys,
+        mail::Mailer,
     },
 };
 
@@ -21,6 +22,8 @@ pub struct AppState {
     pub auth: AuthSnapshots,
     /// Keys derived from the server secret for MACs and sealed data at rest.
     pub keys: ServerKeys,
+    /// Outgoing email (SMTP, or the sandbox mailbox).
+    pub mailer: Mailer,
 }
 
 impl AppState {

@@ -8,6 +8,7 @@ pub mod db;
 pub mod extract;
 pub mod fallback;
 pub mod ids;
+pub mod mail;
 pub mod metrics;
 pub mod pagination;
 pub mod request_id;

@@ -11,6 +11,9 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub backend: Backend,
+    /// The settings the app was built with (database URL, Redis prefix, limits…).
+    #[allow(dead_code, reason = "not every test module reads it")]
+    pub settings: Settings,
     _db: DbGuard,
 }
 
@@ -105,15 +108,17 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
         jwt_secret: Some(SecretString::from("test-secret-test-secret-test-secret-0123".to_owned())),
         workers: Some(1),
         shutdown_timeout_secs: 1,
+        // Tests share one Redis: give each app its own key space (rate limits, idempotency).
+        redis_key_prefix: format!("cos-test-{}", uuid::Uuid::now_v7().simple()),
         ..Settings::default()
     };
     customise(&mut settings);
     settings.validate().unwrap();
-    let app = Application::build(settings).await.expect("the application builds");
+    let app = Application::build(settings.clone()).await.expect("the application builds");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
-    TestApp { address, client, backend, _db: guard }
+    TestApp { address, client, backend, settings, _db: guard }
 }
 
 impl TestApp {
@@ -135,6 +140,20 @@ impl TestApp {
             req = req.bearer_auth(t);
         }
         req.send().await.unwrap()
+    }
+
+    pub async fn patch_json(&self, path: &str, token: Option<&str>, body: &Value) -> Response {
+        let mut req = self.client.patch(self.url(path)).json(body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.unwrap()
+    }
+
+    /// A direct database connection (for what tests cannot do over HTTP, e.g. making an operator).
+    #[allow(dead_code, reason = "not every test module needs it")]
+    pub async fn db(&self) -> sea_orm::DatabaseConnection {
+        sea_orm::Database::connect(&self.settings.database_url).await.unwrap()
     }
 
     pub async fn delete(&self, path: &str, token: Option<&str>) -> Response {
