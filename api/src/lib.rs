@@ -4,6 +4,7 @@
 //! capability (`identity`, `api_keys`, `ops`) is a folder with its routes, DTOs and service.
 //! See `docs/ARCHITECTURE.md` for the tour.
 
+pub mod admin;
 pub mod api_keys;
 pub mod audit;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod guides;
 pub mod identity;
 pub mod openapi;
 pub mod ops;
+pub mod organizations;
 pub mod platform;
 pub mod startup;
 pub mod state;

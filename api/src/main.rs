@@ -1,4 +1,4 @@
-//! The `campaign-os` binary: `serve` (default), `migrate`, `openapi`.
+//! The `campaign-os` binary: `serve` (default), `migrate`, `openapi`, `admin`.
 
 use std::{path::PathBuf, process::ExitCode};
 
@@ -26,6 +26,11 @@ enum Command {
         #[command(subcommand)]
         action: MigrateAction,
     },
+    /// Platform administration (operators).
+    Admin {
+        #[command(subcommand)]
+        action: AdminAction,
+    },
     /// Print the OpenAPI document (or write it to a file).
     Openapi {
         /// Write the document to FILE instead of standard output.
@@ -39,6 +44,23 @@ struct ServeArgs {
     /// Address and port to listen on, e.g. 0.0.0.0:8080 (overrides COS_BIND).
     #[arg(long, value_name = "ADDR:PORT")]
     bind: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum AdminAction {
+    /// Make a platform operator: creates the user (email verified) or promotes an existing one,
+    /// with an owner membership in the "Platform operators" organisation so that the normal
+    /// login works. Operators can use /v1/admin/*.
+    CreateOperator {
+        /// The operator's email address.
+        #[arg(long, value_name = "EMAIL")]
+        email: String,
+        /// Read the password from the first line of standard input (so that it stays out of the
+        /// shell history and the process list). Required for a new user; for an existing user it
+        /// replaces their password and ends their sessions.
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -88,6 +110,7 @@ fn main() -> ExitCode {
         match command {
             Command::Serve(_) => serve(settings).await,
             Command::Migrate { action } => migrate(settings, action).await,
+            Command::Admin { action } => admin(settings, action).await,
             Command::Openapi { .. } => Ok(()),
         }
     });
@@ -124,6 +147,32 @@ async fn migrate(settings: Settings, action: MigrateAction) -> anyhow::Result<()
             for m in Migrator::get_migration_with_status(&db).await? {
                 println!("{:<12} {}", format!("{:?}", m.status()).to_lowercase(), m.name());
             }
+        }
+    }
+    Ok(())
+}
+
+async fn admin(settings: Settings, action: AdminAction) -> anyhow::Result<()> {
+    match action {
+        AdminAction::CreateOperator { email, password_stdin } => {
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                let password = line.strip_suffix('\n').unwrap_or(&line);
+                let password = password.strip_suffix('\r').unwrap_or(password).to_owned();
+                anyhow::ensure!(!password.is_empty(), "no password on standard input");
+                Some(password)
+            } else {
+                None
+            };
+            startup::install_crypto_provider();
+            let db = db::connect(&settings).await?;
+            if settings.migrate_on_start {
+                Migrator::up(&db, None).await?;
+            }
+            let created = campaign_os::admin::create_operator(&db, &email, password).await?;
+            let what = if created.existing_user { "existing user is now an operator" } else { "operator created" };
+            println!("{what}: {} ({})", created.user_id, email.trim().to_lowercase());
         }
     }
     Ok(())

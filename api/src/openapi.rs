@@ -29,6 +29,8 @@ problem_response! {
     PayloadTooLarge => "The request body is larger than the configured limit.";
     UnsupportedMediaType => "The request body is not `application/json`.";
     ValidationFailed => "Validation failed; `errors` lists each invalid field.";
+    Forbidden => "Authenticated, but not allowed (role, scope, principal type or suspension).";
+    TooManyRequests => "A rate limit was hit; retry after `Retry-After` seconds.";
 }
 
 #[derive(OpenApi)]
@@ -38,9 +40,14 @@ problem_response! {
         description = "Campaign OS is a headless, multi-tenant marketing platform. This API is versioned under `/v1`; \
 errors are `application/problem+json` (RFC 9457) with a stable `code`; lists use cursor pagination; ids are prefixed \
 strings (`org_…`, `usr_…`, `key_…`). Authenticate with `Authorization: Bearer <token>` where the token is a JWT access \
-token (from sign-up, login or refresh) or an API key (`cos_…`).\n\n\
+token (from sign-up, login or refresh) or an API key (`cos_…`). Every operation checks a permission \
+(`resource:read|write`) against the caller's role or the API key's scopes; agencies act on a client workspace with \
+`X-Tenant-Id`; requests are rate limited (`RateLimit-*` headers, 429 with `Retry-After`); every POST accepts an \
+`Idempotency-Key`.\n\n\
 Guides: [Quickstart](/docs/quickstart.md) · [Authentication](/docs/authentication.md) · [Errors](/docs/errors.md) · \
-[Pagination](/docs/pagination.md) · [Idempotency](/docs/idempotency.md) · [SDKs](/docs/sdks.md) · \
+[Pagination](/docs/pagination.md) · [Idempotency](/docs/idempotency.md) · [Access control](/docs/access-control.md) · \
+[Agencies](/docs/agencies.md) · [API keys](/docs/api-keys.md) · [Rate limits](/docs/rate-limits.md) · \
+[Audit log](/docs/audit-log.md) · [Operators](/docs/operators.md) · [SDKs](/docs/sdks.md) · \
 [API design rules](/docs/API-DESIGN.md). TypeScript and Python SDKs are generated from this document (see the SDKs guide).",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
         contact(name = "Campaign OS", url = "https://docs.campaign-os.dev")
@@ -49,12 +56,30 @@ Guides: [Quickstart](/docs/quickstart.md) · [Authentication](/docs/authenticati
     tags(
         (name = "auth", description = "Sign-up, login and session tokens."),
         (name = "me", description = "The calling principal."),
+        (name = "mfa", description = "Two-factor authentication (TOTP) and recovery codes of the calling user."),
+        (name = "sessions", description = "The calling user's login sessions."),
         (name = "api-keys", description = "Organisation API keys."),
+        (name = "organizations", description = "The current organisation, workspace switching."),
+        (name = "members", description = "Members of an organisation and their roles."),
+        (name = "invitations", description = "Invitations to join an organisation."),
+        (name = "clients", description = "Client workspaces managed by an agency."),
+        (name = "audit", description = "The organisation's security audit log."),
+        (name = "admin", description = "Platform operators only (`/v1/admin/*`): organisations, suspension, the sandbox mailbox and the audit log across organisations. Invisible (404) to everyone else."),
         (name = "ops", description = "Health, readiness and metrics for operators.")
     ),
     components(
         schemas(Problem, FieldError),
-        responses(BadRequest, Unauthorized, NotFound, Conflict, PayloadTooLarge, UnsupportedMediaType, ValidationFailed)
+        responses(
+            BadRequest,
+            Unauthorized,
+            Forbidden,
+            NotFound,
+            Conflict,
+            PayloadTooLarge,
+            UnsupportedMediaType,
+            ValidationFailed,
+            TooManyRequests
+        )
     ),
     modifiers(&BearerAuth)
 )]
@@ -81,7 +106,9 @@ pub fn base() -> utoipa::openapi::OpenApi {
 
 /// The complete document, generated from the same registrations the server uses.
 pub fn spec() -> utoipa::openapi::OpenApi {
-    let (_, api) = App::new().into_utoipa_app().openapi(base()).configure(crate::startup::routes).split_for_parts();
+    let (_, mut api) = App::new().into_utoipa_app().openapi(base()).configure(crate::startup::routes).split_for_parts();
+    crate::platform::rate_limit::openapi::document(&mut api);
+    utoipa::Modify::modify(&crate::platform::idempotency::IdempotencyDocs, &mut api);
     api
 }
 

@@ -28,8 +28,10 @@ use crate::{
         db,
         extract::{self, BodyLimit},
         fallback::{self, RouteTable},
+        idempotency,
         mail::Mailer,
         metrics::{self, Metrics},
+        rate_limit::{self, RateLimiter},
         request_id, security_headers,
     },
     state::AppState,
@@ -37,7 +39,14 @@ use crate::{
 
 /// Every route of the service. The router and the OpenAPI document are both built from this.
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(scope::scope("/v1").configure(identity::configure).configure(api_keys::configure));
+    cfg.service(
+        scope::scope("/v1")
+            .configure(identity::configure)
+            .configure(api_keys::configure)
+            .configure(crate::organizations::configure)
+            .configure(crate::audit::configure)
+            .configure(crate::admin::configure),
+    );
     cfg.configure(ops::configure);
 }
 
@@ -71,14 +80,16 @@ impl Application {
         let settings = Arc::new(settings);
         let state = web::Data::new(AppState {
             db,
-            redis,
+            redis: redis.clone(),
             jwt: jwt::JwtKeys::new(&jwt_secret, settings.access_token_ttl_secs),
             api_keys: ApiKeyResolver::new(Duration::from_secs(settings.api_key_cache_ttl_secs)),
             auth: AuthSnapshots::new(Duration::from_secs(settings.api_key_cache_ttl_secs)),
             keys: ServerKeys::new(jwt_secret.expose_secret().as_bytes()),
             mailer: Mailer::from_settings(&settings)?,
+            rate_limiter: RateLimiter::new(&settings, redis.clone()),
             settings: settings.clone(),
         });
+        idempotency::spawn_sweeper(&state);
         let metrics = web::Data::new(Metrics::new()?);
         let spec = openapi::spec();
         let route_table = web::Data::new(RouteTable::from_spec(&spec));
@@ -98,6 +109,8 @@ impl Application {
                 .route("/api-docs", web::get().to(redirect_to_docs))
                 .configure(guides::configure)
                 .default_service(web::to(fallback::default_service))
+                .wrap(from_fn(idempotency::middleware))
+                .wrap(from_fn(rate_limit::middleware::middleware))
                 .wrap(Condition::new(!s.cors_origins().is_empty(), cors(&s.cors_origins())))
                 .wrap(Compress::default())
                 .wrap(from_fn(security_headers::middleware))
@@ -140,7 +153,14 @@ fn cors(origins: &[String]) -> Cors {
         .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
         .allowed_header("idempotency-key")
         .allowed_header("x-request-id")
-        .expose_headers([header::HeaderName::from_static("x-request-id")])
+        .expose_headers([
+            header::HeaderName::from_static("x-request-id"),
+            rate_limit::middleware::LIMIT,
+            rate_limit::middleware::REMAINING,
+            rate_limit::middleware::RESET,
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("idempotent-replayed"),
+        ])
         .max_age(3600);
     if origins.iter().any(|o| o == "*") {
         cors = cors.allow_any_origin();

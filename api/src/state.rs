@@ -10,6 +10,7 @@ use crate::{
         auth::{api_keys::ApiKeyResolver, jwt::JwtKeys, snapshots::AuthSnapshots},
         crypto::ServerKeys,
         mail::Mailer,
+        rate_limit::RateLimiter,
     },
 };
 
@@ -24,6 +25,8 @@ pub struct AppState {
     pub keys: ServerKeys,
     /// Outgoing email (SMTP, or the sandbox mailbox).
     pub mailer: Mailer,
+    /// Rate limits (Redis-backed when `redis_url` is set, in-process otherwise).
+    pub rate_limiter: RateLimiter,
 }
 
 impl AppState {

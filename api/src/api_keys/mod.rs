@@ -1,4 +1,5 @@
-//! Organisation API keys: create (the secret is shown once), list, get, revoke.
+//! Organisation API keys: create (scoped, expiring, client-restricted; the secret is shown once),
+//! list, get, rotate (with a grace period for the old secret), revoke.
 
 mod dto;
 mod handlers;
@@ -11,5 +12,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(handlers::create_api_key)
         .service(handlers::list_api_keys)
         .service(handlers::get_api_key)
+        .service(handlers::rotate_api_key)
         .service(handlers::delete_api_key);
 }

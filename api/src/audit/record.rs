@@ -34,6 +34,7 @@ pub mod action {
     pub const MFA_DISABLED: &str = "auth.mfa.disabled";
     pub const MFA_FAILED: &str = "auth.mfa.failed";
     pub const MFA_RECOVERY_CODE_USED: &str = "auth.mfa.recovery_code_used";
+    pub const MFA_RECOVERY_CODES_REGENERATED: &str = "auth.mfa.recovery_codes_regenerated";
     pub const API_KEY_CREATED: &str = "api_key.created";
     pub const API_KEY_ROTATED: &str = "api_key.rotated";
     pub const API_KEY_REVOKED: &str = "api_key.revoked";

@@ -5,12 +5,13 @@ use entities::{membership, tenant, user};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr};
 
 use super::{
-    dto::{LoginIn, MeApiKey, MeOut, OrganizationOut, PrincipalType, SessionOut, SignupIn, UserOut},
+    dto::{LoginIn, MeApiKey, MeOut, MfaChallengeOut, OrganizationOut, PrincipalType, SessionOut, SignupIn, UserOut},
     email::Email,
-    password,
+    login, mfa, password,
     sessions::{self, TokenOwner},
 };
 use crate::{
+    audit::{self, Actor, AuditEvent, action},
     error::{ApiError, ApiResult},
     platform::{
         auth::{Principal, Role, TenantCtx},
@@ -22,7 +23,15 @@ use crate::{
 };
 
 fn user_out(u: user::Model) -> UserOut {
-    UserOut { id: UserId::from_uuid(u.id), email: u.email, name: u.name, created_at: u.created_at }
+    UserOut {
+        id: UserId::from_uuid(u.id),
+        email: u.email,
+        name: u.name,
+        email_verified: u.email_verified_at.is_some(),
+        email_verified_at: u.email_verified_at,
+        mfa_enabled: u.totp_enabled_at.is_some(),
+        created_at: u.created_at,
+    }
 }
 
 fn organization_out(t: tenant::Model) -> OrganizationOut {
@@ -90,6 +99,13 @@ pub async fn signup(state: &AppState, input: SignupIn, meta: RequestMeta) -> Api
     .exec_without_returning(&txn)
     .await?;
     let refresh_token = sessions::issue(&txn, &owner, state.settings.refresh_token_ttl_secs, &meta).await?;
+    audit::record(
+        &txn,
+        &meta,
+        AuditEvent::new(action::SIGNUP, Some(owner.tenant_id), Actor::User(owner.user_id))
+            .target("user", owner.user_id),
+    )
+    .await?;
     txn.commit().await?;
     tracing::info!(tenant_id = %owner.tenant_id, user_id = %owner.user_id, "signed up");
     session_out(state, &owner, refresh_token, user, tenant, Role::Owner)
@@ -97,42 +113,52 @@ pub async fn signup(state: &AppState, input: SignupIn, meta: RequestMeta) -> Api
 
 /// Logs in with email and password; the session acts on the user's oldest organisation.
 #[tracing::instrument(skip_all)]
-pub async fn login(state: &AppState, input: LoginIn, meta: RequestMeta) -> ApiResult<SessionOut> {
+pub async fn login(state: &AppState, input: LoginIn, meta: RequestMeta) -> ApiResult<LoginOutcome> {
     let email = input.email.trim().to_lowercase();
+    // Brute-force throttle per account, before the password is checked (rate limiting area).
+    crate::platform::rate_limit::throttle_login(state, &email, &meta).await?;
     let user = user::Entity::find_by_email(&email).one(&state.db).await?;
     let ok = password::verify(user.as_ref().map(|u| u.password_hash.clone()), input.password).await?;
     let user = match user {
         Some(user) if ok => user,
-        _ => {
+        user => {
             tracing::info!("login failed");
+            let reason = if user.is_some() { "wrong_password" } else { "unknown_account" };
+            login::record_failure(state, &meta, user.as_ref(), reason).await;
             return Err(invalid_credentials());
         }
     };
-    let membership =
-        membership::Entity::find_for_user(user.id).one(&state.db).await?.ok_or_else(invalid_credentials)?;
-    let tenant =
-        tenant::Entity::find_by_id(membership.tenant_id).one(&state.db).await?.ok_or_else(invalid_credentials)?;
-    let role = Role::parse(&membership.role)
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("unknown role {}", membership.role)))?;
-    let owner = TokenOwner {
-        tenant_id: TenantId::from_uuid(tenant.id),
-        user_id: UserId::from_uuid(user.id),
-        session_id: SessionId::generate(),
+    let (tenant, role) = match login::pick_tenant(state, &user).await {
+        Ok(picked) => picked,
+        Err(err) => {
+            login::record_failure(state, &meta, Some(&user), err.code()).await;
+            return Err(err);
+        }
     };
-    let refresh_token = sessions::issue(&state.db, &owner, state.settings.refresh_token_ttl_secs, &meta).await?;
-    tracing::info!(tenant_id = %owner.tenant_id, user_id = %owner.user_id, "logged in");
-    session_out(state, &owner, refresh_token, user, tenant, role)
+    if mfa::required_for(&user) {
+        return Ok(LoginOutcome::MfaRequired(mfa::challenge(state, &user, TenantId::from_uuid(tenant.id))?));
+    }
+    Ok(LoginOutcome::Session(login::finish(state, user, tenant, role, &meta, "password").await?))
+}
+
+/// What a correct password gets: a session, or (2FA on) a challenge for the second step.
+pub enum LoginOutcome {
+    Session(SessionOut),
+    MfaRequired(MfaChallengeOut),
 }
 
 /// Rotates a refresh token.
 #[tracing::instrument(skip_all)]
 pub async fn refresh(state: &AppState, token: &str, meta: RequestMeta) -> ApiResult<SessionOut> {
     let txn = db::begin_write(&state.db).await?;
-    let owner = match sessions::consume(&txn, token).await {
+    let owner = match sessions::consume(&txn, token, &meta).await {
         Ok(owner) => owner,
         Err(err) => {
             // A detected reuse revoked the family inside this transaction: keep that.
             txn.commit().await?;
+            if err.code() == "refresh_token_reused" {
+                state.invalidate_credentials();
+            }
             return Err(err);
         }
     };
@@ -158,9 +184,20 @@ pub async fn refresh(state: &AppState, token: &str, meta: RequestMeta) -> ApiRes
 
 /// Ends the session a refresh token belongs to. Unknown tokens are ignored (RFC 7009).
 #[tracing::instrument(skip_all)]
-pub async fn logout(state: &AppState, token: &str) -> ApiResult<()> {
+pub async fn logout(state: &AppState, token: &str, meta: &RequestMeta) -> ApiResult<()> {
     if let Some(owner) = sessions::owner_of(&state.db, token).await? {
-        sessions::revoke_family(&state.db, owner.tenant_id, owner.session_id).await?;
+        let txn = db::begin_write(&state.db).await?;
+        if sessions::revoke_family(&txn, owner.tenant_id, owner.session_id).await? > 0 {
+            audit::record(
+                &txn,
+                meta,
+                AuditEvent::new(action::LOGOUT, Some(owner.tenant_id), Actor::User(owner.user_id))
+                    .target("session", owner.session_id),
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        state.invalidate_credentials();
         tracing::info!(tenant_id = %owner.tenant_id, session_id = %owner.session_id, "logged out");
     }
     Ok(())
@@ -213,4 +250,32 @@ fn session_out(
         organization: organization_out(tenant),
         role,
     })
+}
+
+// ---- For the organizations capability (invitations, workspace switching). ----
+
+/// Checks an address and the password policy for a new account (as sign-up does); returns the
+/// normalised email and the password's hash.
+pub async fn new_account_credentials(raw_email: &str, password: String) -> ApiResult<(String, String)> {
+    let email = Email::parse("email", raw_email).map_err(|e| ApiError::Validation { errors: vec![e] })?;
+    password::check_policy(&password, &email).map_err(|e| ApiError::Validation { errors: vec![e] })?;
+    Ok((email.as_str().to_owned(), password::hash(password).await?))
+}
+
+/// Starts a new login session for `user` in `tenant` (inside the caller's transaction).
+pub async fn start_session<C: sea_orm::ConnectionTrait>(
+    state: &AppState,
+    db: &C,
+    user: user::Model,
+    tenant: tenant::Model,
+    role: Role,
+    meta: &RequestMeta,
+) -> ApiResult<SessionOut> {
+    let owner = TokenOwner {
+        tenant_id: TenantId::from_uuid(tenant.id),
+        user_id: UserId::from_uuid(user.id),
+        session_id: SessionId::generate(),
+    };
+    let refresh_token = sessions::issue(db, &owner, state.settings.refresh_token_ttl_secs, meta).await?;
+    session_out(state, &owner, refresh_token, user, tenant, role)
 }

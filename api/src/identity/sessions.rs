@@ -8,6 +8,7 @@ use entities::refresh_token;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
 use crate::{
+    audit::{self, Actor, AuditEvent, action},
     error::{ApiError, ApiResult},
     platform::{
         crypto::{random_alphanumeric, sha256_hex},
@@ -73,7 +74,7 @@ fn invalid() -> ApiError {
 /// Consumes a refresh token: marks it used and returns its owner. A token that was already used
 /// revokes its whole family and fails with `refresh_token_reused`; a revoked, expired or unknown
 /// one fails with `invalid_refresh_token` / `refresh_token_expired`.
-pub async fn consume<C: ConnectionTrait>(db: &C, token: &str) -> ApiResult<TokenOwner> {
+pub async fn consume<C: ConnectionTrait>(db: &C, token: &str, meta: &RequestMeta) -> ApiResult<TokenOwner> {
     if !token.starts_with(TOKEN_PREFIX) {
         return Err(invalid());
     }
@@ -99,6 +100,14 @@ pub async fn consume<C: ConnectionTrait>(db: &C, token: &str) -> ApiResult<Token
         == 1;
     if !claimed {
         revoke_family(db, owner.tenant_id, owner.session_id).await?;
+        audit::record(
+            db,
+            meta,
+            AuditEvent::new(action::REFRESH_TOKEN_REUSED, Some(owner.tenant_id), Actor::Anonymous)
+                .target("session", owner.session_id)
+                .metadata(serde_json::json!({ "user_id": owner.user_id.to_string() })),
+        )
+        .await?;
         tracing::warn!(tenant_id = %owner.tenant_id, session_id = %owner.session_id, "refresh token reuse detected: session revoked");
         return Err(ApiError::unauthorized(
             "refresh_token_reused",
@@ -108,16 +117,16 @@ pub async fn consume<C: ConnectionTrait>(db: &C, token: &str) -> ApiResult<Token
     Ok(owner)
 }
 
-/// Revokes every token of a session.
-pub async fn revoke_family<C: ConnectionTrait>(db: &C, tenant_id: TenantId, session_id: SessionId) -> ApiResult<()> {
-    refresh_token::Entity::update_many()
+/// Revokes every token of a session; returns how many tokens were still unrevoked.
+pub async fn revoke_family<C: ConnectionTrait>(db: &C, tenant_id: TenantId, session_id: SessionId) -> ApiResult<u64> {
+    let result = refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(Utc::now()))
         .filter(refresh_token::Column::TenantId.eq(tenant_id.uuid()))
         .filter(refresh_token::Column::FamilyId.eq(session_id.uuid()))
         .filter(refresh_token::Column::RevokedAt.is_null())
         .exec(db)
         .await?;
-    Ok(())
+    Ok(result.rows_affected)
 }
 
 /// The session a refresh token belongs to, if the token is known.

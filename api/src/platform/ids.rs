@@ -122,6 +122,18 @@ prefixed_id!(
     /// A login session (a refresh-token family).
     SessionId, "ses", "a session"
 );
+prefixed_id!(
+    /// An invitation to join an organisation.
+    InvitationId, "inv", "an invitation"
+);
+prefixed_id!(
+    /// An audit event.
+    AuditEventId, "aud", "an audit event"
+);
+prefixed_id!(
+    /// A message in the sandbox mailbox.
+    SandboxEmailId, "eml", "a sandbox email"
+);
 
 #[cfg(test)]
 mod tests {

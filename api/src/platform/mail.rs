@@ -25,7 +25,7 @@ pub struct Email {
 }
 
 pub enum Mailer {
-    Smtp { transport: AsyncSmtpTransport<Tokio1Executor>, from: Mailbox },
+    Smtp { transport: Box<AsyncSmtpTransport<Tokio1Executor>>, from: Mailbox },
     Sandbox,
 }
 
@@ -37,7 +37,7 @@ impl Mailer {
             .timeout(Some(Duration::from_secs(10)))
             .build();
         let from = settings.mail_from.parse().context("key `mail_from`: not a valid mailbox")?;
-        Ok(Self::Smtp { transport, from })
+        Ok(Self::Smtp { transport: Box::new(transport), from })
     }
 
     pub fn is_sandbox(&self) -> bool {

@@ -20,6 +20,8 @@ pub struct Metrics {
     requests: IntCounterVec,
     latency: HistogramVec,
     db_pool: IntGaugeVec,
+    rate_limited: IntCounterVec,
+    idempotency: IntCounterVec,
 }
 
 impl Metrics {
@@ -40,8 +42,21 @@ impl Metrics {
         )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
+        let rate_limited = IntCounterVec::new(
+            Opts::new("rate_limited_total", "Requests refused by a rate limit, by bucket (api_key, user, ip, auth)."),
+            &["bucket"],
+        )?;
         registry.register(Box::new(db_pool.clone()))?;
-        Ok(Self { registry, requests, latency, db_pool })
+        registry.register(Box::new(rate_limited.clone()))?;
+        let idempotency = IntCounterVec::new(
+            Opts::new(
+                "idempotency_requests_total",
+                "POSTs sent with an Idempotency-Key, by outcome (executed, replayed, in_use, reused, invalid).",
+            ),
+            &["outcome"],
+        )?;
+        registry.register(Box::new(idempotency.clone()))?;
+        Ok(Self { registry, requests, latency, db_pool, rate_limited, idempotency })
     }
 
     /// Sets the pool gauges.
@@ -49,6 +64,16 @@ impl Metrics {
         let idle = i64::try_from(idle).unwrap_or(i64::MAX);
         self.db_pool.with_label_values(&["idle"]).set(idle);
         self.db_pool.with_label_values(&["in_use"]).set(i64::from(size) - idle);
+    }
+
+    /// Counts a request refused by the rate limiter.
+    pub fn rate_limited(&self, bucket: &str) {
+        self.rate_limited.with_label_values(&[bucket]).inc();
+    }
+
+    /// Counts a request sent with an `Idempotency-Key`, by what became of it.
+    pub fn idempotency(&self, outcome: &str) {
+        self.idempotency.with_label_values(&[outcome]).inc();
     }
 
     /// The exposition text.

@@ -168,3 +168,35 @@ fn healthz(port: u16) -> bool {
     let _ = stream.read_to_string(&mut response);
     response.starts_with("HTTP/1.1 200")
 }
+
+#[test]
+fn admin_create_operator_reads_the_password_from_stdin() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN).args(["admin", "create-operator", "--help"]).output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("--password-stdin"));
+    let run = |password: &str| {
+        let mut child = command(dir.path())
+            .args(["admin", "create-operator", "--email", "Ops@Example.com", "--password-stdin"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(password.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let weak = run("password123\n");
+    assert!(!weak.status.success());
+    assert!(String::from_utf8_lossy(&weak.stderr).contains("password"));
+    // A fresh database is migrated first (migrate_on_start), as `serve` does.
+    let out = run("a long operator passphrase\n");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("operator created: usr_") && stdout.contains("ops@example.com"), "{stdout}");
+    assert!(!stdout.contains("passphrase"), "the password is never echoed");
+    let again = run("a long operator passphrase\r\n");
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stdout).contains("existing user is now an operator"));
+}

@@ -4,9 +4,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly by design")]
 
+mod admin;
+mod agencies;
 mod api_keys;
+mod audit;
 mod cli;
+mod email_flows;
 mod helpers;
+mod idempotency;
 mod identity;
+mod mfa;
 mod ops;
+mod organizations;
 mod platform;
+mod rate_limits;
+mod sessions;

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import platform
 from types import ModuleType, TracebackType
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import httpx
 
@@ -13,11 +13,41 @@ from ._errors import CampaignOSError
 from ._generated.client import AuthenticatedClient
 from ._generated.types import Response
 from ._options import call_options
-from ._resources import ApiKeys, AsyncApiKeys, AsyncAuth, AsyncMe, AsyncOps, Auth, Me, Ops
+from ._resources import (
+    Admin,
+    ApiKeys,
+    AsyncAdmin,
+    AsyncApiKeys,
+    AsyncAuditEvents,
+    AsyncAuth,
+    AsyncClients,
+    AsyncInvitations,
+    AsyncMe,
+    AsyncMembers,
+    AsyncMfa,
+    AsyncOps,
+    AsyncOrganizations,
+    AsyncSessions,
+    AuditEvents,
+    Auth,
+    Clients,
+    Invitations,
+    Me,
+    Members,
+    Mfa,
+    Ops,
+    Organizations,
+    Sessions,
+)
 from ._retry import AsyncRetryTransport, RetryPolicy, RetryTransport
 from ._version import __version__
 
 T = TypeVar("T")
+U = TypeVar("U")
+
+# What a resource method expects: one model type, or a tuple of them when an operation has
+# several 2xx answers (login: 200 SessionOut or 202 MfaChallengeOut).
+Expected = type[Any] | tuple[type[Any], ...]
 
 BASE_URL_ENV = "CAMPAIGN_OS_BASE_URL"
 DEFAULT_BASE_URL = "http://127.0.0.1:8080"
@@ -38,6 +68,14 @@ async def _araise_for_status(response: httpx.Response) -> None:
     if not response.is_success:
         await response.aread()
         raise CampaignOSError.from_response(response)
+
+
+def _check(response: Response[Any], expected: Expected) -> Any:
+    """The parsed 2xx body if it is of the expected type(s); otherwise a typed error."""
+    if isinstance(response.parsed, expected):
+        return response.parsed
+    names = " or ".join(t.__name__ for t in (expected if isinstance(expected, tuple) else (expected,)))
+    raise _unexpected(response, names)
 
 
 def _unexpected(response: Response[Any], expected: str) -> CampaignOSError:
@@ -64,6 +102,7 @@ class _Config:
         retry_base_delay: float,
         retry_max_delay: float,
         headers: dict[str, str] | None,
+        tenant_id: str | None = None,
     ) -> None:
         if api_key is not None and access_token is not None:
             raise ValueError("pass api_key= or access_token=, not both")
@@ -73,6 +112,7 @@ class _Config:
         self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         self.retry_policy = RetryPolicy(max_retries=max_retries, base_delay=retry_base_delay, max_delay=retry_max_delay)
         self.extra_headers = dict(headers or {})
+        self.tenant_id = tenant_id
 
     @property
     def token(self) -> str | None:
@@ -82,6 +122,8 @@ class _Config:
         out = {"User-Agent": USER_AGENT, "Accept": "application/json, application/problem+json"}
         if self.token:
             out["Authorization"] = f"Bearer {self.token}"
+        if self.tenant_id:
+            out["X-Tenant-Id"] = self.tenant_id
         out.update(self.extra_headers)
         return out
 
@@ -99,6 +141,7 @@ class _Config:
             "retry_base_delay": self.retry_policy.base_delay,
             "retry_max_delay": self.retry_policy.max_delay,
             "headers": self.extra_headers,
+            "tenant_id": self.tenant_id,
         }
 
 
@@ -115,7 +158,8 @@ class CampaignOS:
     Args:
         api_key: an API key (``cos_…``), sent as ``Authorization: Bearer``.
         access_token: a JWT access token (from signup, login or refresh), instead of ``api_key``.
-            With neither, only the public operations (``auth.*``, ``ops.*``) succeed.
+            With neither, only the public operations (``auth.*``, ``invitations.accept``, ``ops.*``)
+            succeed.
         base_url: the API's root URL; default ``$CAMPAIGN_OS_BASE_URL``, then
             ``http://127.0.0.1:8080``.
         timeout: seconds (or an ``httpx.Timeout``) for each attempt; default 30.
@@ -124,6 +168,8 @@ class CampaignOS:
         retry_base_delay / retry_max_delay: backoff bounds in seconds (full jitter); defaults
             0.5 and 8. A ``Retry-After`` header overrides them.
         headers: extra headers for every request.
+        tenant_id: act on this client workspace (``org_…``) of your agency, sent as
+            ``X-Tenant-Id``; default your own organisation.
         transport: the underlying httpx transport (tests, proxies); retries wrap it.
     """
 
@@ -138,6 +184,7 @@ class CampaignOS:
         retry_base_delay: float = 0.5,
         retry_max_delay: float = 8.0,
         headers: dict[str, str] | None = None,
+        tenant_id: str | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self._config = _Config(
@@ -149,6 +196,7 @@ class CampaignOS:
             retry_base_delay=retry_base_delay,
             retry_max_delay=retry_max_delay,
             headers=headers,
+            tenant_id=tenant_id,
         )
         self._transport = transport
         self._http = httpx.Client(
@@ -161,7 +209,15 @@ class CampaignOS:
         self._api = self._config.generated_client().set_httpx_client(self._http)
         self.auth = Auth(self)
         self.me = Me(self)
+        self.organizations = Organizations(self)
+        self.members = Members(self)
+        self.invitations = Invitations(self)
+        self.clients = Clients(self)
         self.api_keys = ApiKeys(self)
+        self.mfa = Mfa(self)
+        self.sessions = Sessions(self)
+        self.audit_events = AuditEvents(self)
+        self.admin = Admin(self)
         self.ops = Ops(self)
 
     @property
@@ -191,6 +247,7 @@ class CampaignOS:
             response: Response[Any] = op.sync_detailed(client=self._api, **kwargs)
         return response.parsed
 
+    @overload
     def _call(
         self,
         op: ModuleType,
@@ -200,12 +257,33 @@ class CampaignOS:
         idempotency_key: str | None = None,
         max_retries: int | None = None,
         **kwargs: Any,
-    ) -> T:
+    ) -> T: ...
+
+    @overload
+    def _call(
+        self,
+        op: ModuleType,
+        expected: tuple[type[T], type[U]],
+        /,
+        *,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+        **kwargs: Any,
+    ) -> T | U: ...
+
+    def _call(
+        self,
+        op: ModuleType,
+        expected: Expected,
+        /,
+        *,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+        **kwargs: Any,
+    ) -> Any:
         with call_options(idempotency_key=idempotency_key, max_retries=max_retries):
             response: Response[Any] = op.sync_detailed(client=self._api, **kwargs)
-        if not isinstance(response.parsed, expected):
-            raise _unexpected(response, expected.__name__)
-        return response.parsed
+        return _check(response, expected)
 
     def _call_no_content(self, op: ModuleType, /, *, idempotency_key: str | None = None, **kwargs: Any) -> None:
         with call_options(idempotency_key=idempotency_key):
@@ -249,6 +327,7 @@ class AsyncCampaignOS:
         retry_base_delay: float = 0.5,
         retry_max_delay: float = 8.0,
         headers: dict[str, str] | None = None,
+        tenant_id: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._config = _Config(
@@ -260,6 +339,7 @@ class AsyncCampaignOS:
             retry_base_delay=retry_base_delay,
             retry_max_delay=retry_max_delay,
             headers=headers,
+            tenant_id=tenant_id,
         )
         self._transport = transport
         self._http = httpx.AsyncClient(
@@ -272,7 +352,15 @@ class AsyncCampaignOS:
         self._api = self._config.generated_client().set_async_httpx_client(self._http)
         self.auth = AsyncAuth(self)
         self.me = AsyncMe(self)
+        self.organizations = AsyncOrganizations(self)
+        self.members = AsyncMembers(self)
+        self.invitations = AsyncInvitations(self)
+        self.clients = AsyncClients(self)
         self.api_keys = AsyncApiKeys(self)
+        self.mfa = AsyncMfa(self)
+        self.sessions = AsyncSessions(self)
+        self.audit_events = AsyncAuditEvents(self)
+        self.admin = AsyncAdmin(self)
         self.ops = AsyncOps(self)
 
     @property
@@ -295,6 +383,7 @@ class AsyncCampaignOS:
             response: Response[Any] = await op.asyncio_detailed(client=self._api, **kwargs)
         return response.parsed
 
+    @overload
     async def _call(
         self,
         op: ModuleType,
@@ -304,12 +393,33 @@ class AsyncCampaignOS:
         idempotency_key: str | None = None,
         max_retries: int | None = None,
         **kwargs: Any,
-    ) -> T:
+    ) -> T: ...
+
+    @overload
+    async def _call(
+        self,
+        op: ModuleType,
+        expected: tuple[type[T], type[U]],
+        /,
+        *,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+        **kwargs: Any,
+    ) -> T | U: ...
+
+    async def _call(
+        self,
+        op: ModuleType,
+        expected: Expected,
+        /,
+        *,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+        **kwargs: Any,
+    ) -> Any:
         with call_options(idempotency_key=idempotency_key, max_retries=max_retries):
             response: Response[Any] = await op.asyncio_detailed(client=self._api, **kwargs)
-        if not isinstance(response.parsed, expected):
-            raise _unexpected(response, expected.__name__)
-        return response.parsed
+        return _check(response, expected)
 
     async def _call_no_content(self, op: ModuleType, /, *, idempotency_key: str | None = None, **kwargs: Any) -> None:
         with call_options(idempotency_key=idempotency_key):

@@ -3,13 +3,19 @@
 Live tests talk to a running server at $CAMPAIGN_OS_BASE_URL and to the fault-injecting proxy
 (sdks/testing/fault_proxy.py) in front of it at $CAMPAIGN_OS_PROXY_URL. Each test signs up its own
 user (unique email), so tests are independent of each other and of the database's contents.
+Some tests also need what scripts/sdk-test sets up beside them: a platform operator
+($CAMPAIGN_OS_OPERATOR_EMAIL / $CAMPAIGN_OS_OPERATOR_PASSWORD, made with
+`campaign-os admin create-operator`), whose access reads the sandbox mailbox, and a second server
+on the same database with a per-API-key limit of 30 requests a minute ($CAMPAIGN_OS_LIMITED_URL).
 The proxy's fault queue and request log are global: tests that use them reset them first, and
 must not run concurrently with another suite that uses the same proxy.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +24,7 @@ from typing import Any
 import httpx
 import pytest
 
-from campaign_os import CampaignOS
+from campaign_os import CampaignOS, CampaignOSError
 from campaign_os.models import SessionOut
 
 PASSWORD = "Plum-Velvet-Orbit-93"
@@ -27,10 +33,10 @@ PASSWORD = "Plum-Velvet-Orbit-93"
 FAST = {"retry_base_delay": 0.01, "retry_max_delay": 0.05}
 
 
-def _env(name: str) -> str:
+def _env(name: str, what: str = "start the server (and the fault proxy) and export it; see test.sh") -> str:
     value = os.environ.get(name)
     if not value:
-        pytest.fail(f"${name} is not set: start the server (and the fault proxy) and export it; see test.sh")
+        pytest.fail(f"${name} is not set: {what}")
     return value.rstrip("/")
 
 
@@ -42,6 +48,33 @@ def base_url() -> str:
 @pytest.fixture(scope="session")
 def proxy_url() -> str:
     return _env("CAMPAIGN_OS_PROXY_URL")
+
+
+@pytest.fixture(scope="session")
+def limited_url() -> str:
+    """A second server on the same database whose per-API-key limit is 30 requests a minute."""
+    return _env(
+        "CAMPAIGN_OS_LIMITED_URL",
+        "start a second server on the same database with COS_RATE_LIMIT_API_KEY_PER_MINUTE=30 and "
+        "export its URL (scripts/sdk-test does)",
+    )
+
+
+@dataclass(frozen=True)
+class OperatorCredentials:
+    email: str
+    password: str
+
+
+@pytest.fixture(scope="session")
+def operator_credentials() -> OperatorCredentials:
+    what = (
+        "create a platform operator with `campaign-os admin create-operator --email E --password-stdin` and export "
+        "$CAMPAIGN_OS_OPERATOR_EMAIL and $CAMPAIGN_OS_OPERATOR_PASSWORD (scripts/sdk-test does)"
+    )
+    return OperatorCredentials(
+        email=_env("CAMPAIGN_OS_OPERATOR_EMAIL", what), password=_env("CAMPAIGN_OS_OPERATOR_PASSWORD", what)
+    )
 
 
 def unique_email() -> str:
@@ -78,6 +111,35 @@ def cos(base_url: str, account: Account) -> Iterator[CampaignOS]:
     """A client authenticated with a fresh user's access token, straight to the server."""
     with CampaignOS(base_url=base_url, access_token=account.session.access_token, **FAST) as client:
         yield client
+
+
+@pytest.fixture
+def operator(base_url: str, public: CampaignOS, operator_credentials: OperatorCredentials) -> Iterator[CampaignOS]:
+    """A client logged in as the platform operator (admin.* operations, the sandbox mailbox)."""
+    session = public.auth.login(email=operator_credentials.email, password=operator_credentials.password)
+    assert isinstance(session, SessionOut), "the operator account must not have 2FA on"
+    with CampaignOS(base_url=base_url, access_token=session.access_token, **FAST) as client:
+        yield client
+
+
+_INVITATION_TOKEN = re.compile(r"\binv_[A-Za-z0-9]{20,}\b")
+
+
+def invitation_token(operator: CampaignOS, email: str) -> str:
+    """The token of the newest invitation emailed to ``email``, read from the sandbox mailbox."""
+    page = operator.admin.list_sandbox_emails(to=email, limit=1)
+    assert page.data, f"no sandbox email to {email}"
+    message = page.data[0]
+    tokens = set(_INVITATION_TOKEN.findall(message.text))
+    assert len(tokens) == 1, f"expected one invitation token in {message.subject!r}: {message.text!r}"
+    return tokens.pop()
+
+
+def problem(err: CampaignOSError) -> dict[str, Any]:
+    """The problem+json body of an API error, parsed (e.g. for ``required_scope``)."""
+    body = json.loads(err.body)
+    assert isinstance(body, dict), err.body
+    return body
 
 
 class Proxy:

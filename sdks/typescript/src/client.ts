@@ -13,6 +13,11 @@ export interface CampaignOSOptions {
   /** A JWT access token (from `auth.signup`, `auth.login` or `auth.refreshToken`). */
   accessToken?: string | undefined;
   /**
+   * Act on this client workspace (`org_…`) of your agency: sent as `X-Tenant-Id` on every
+   * request. Default: your own organisation.
+   */
+  tenantId?: string | undefined;
+  /**
    * The API's base URL. Default: the `CAMPAIGN_OS_BASE_URL` environment variable, else
    * `http://127.0.0.1:8080`.
    */
@@ -52,13 +57,13 @@ export const DEFAULT_BASE_URL = 'http://127.0.0.1:8080';
 export class CampaignOS extends GeneratedApi {
   /** The base URL requests go to. */
   readonly baseUrl: string;
-  readonly #credentials: { token: string | undefined };
+  readonly #credentials: { token: string | undefined; tenantId: string | undefined };
 
   constructor(options: CampaignOSOptions = {}) {
     if (options.apiKey && options.accessToken) {
       throw new TypeError('CampaignOS: pass either apiKey or accessToken, not both');
     }
-    const credentials = { token: options.apiKey ?? options.accessToken };
+    const credentials = { token: options.apiKey ?? options.accessToken, tenantId: options.tenantId };
     const baseUrl = (
       options.baseUrl ??
       process.env['CAMPAIGN_OS_BASE_URL'] ??
@@ -80,6 +85,11 @@ export class CampaignOS extends GeneratedApi {
     this.#credentials.token = apiKey;
   }
 
+  /** Acts on this client workspace (`X-Tenant-Id`) from now on; `undefined` for your own. */
+  setTenantId(tenantId: string | undefined): void {
+    this.#credentials.tenantId = tenantId;
+  }
+
   /**
    * Iterates over every item of any list operation, following `next_cursor`:
    *
@@ -96,7 +106,7 @@ export class CampaignOS extends GeneratedApi {
 function buildClient(
   options: CampaignOSOptions,
   baseUrl: string,
-  credentials: { token: string | undefined },
+  credentials: { token: string | undefined; tenantId: string | undefined },
 ): Client {
   const transport = createTransport({
     fetch: options.fetch ?? globalThis.fetch,
@@ -119,6 +129,12 @@ function buildClient(
         auth.type === 'http' && auth.scheme === 'bearer' ? credentials.token : undefined,
     }),
   );
+  client.interceptors.request.use((request) => {
+    if (credentials.tenantId) {
+      request.headers.set('X-Tenant-Id', credentials.tenantId);
+    }
+    return request;
+  });
   client.interceptors.error.use((error, response) => {
     if (error instanceof CampaignOSError) {
       return error;

@@ -9,6 +9,7 @@ export interface CampaignOSErrorInit {
   type?: string | undefined;
   requestId?: string | null | undefined;
   errors?: FieldError[] | undefined;
+  requiredScope?: string | null | undefined;
   body?: unknown;
   headers?: Headers | undefined;
   cause?: unknown;
@@ -41,6 +42,8 @@ export class CampaignOSError extends Error {
   readonly requestId: string | undefined;
   /** Field errors (present on `422 validation_failed`); an empty array otherwise. */
   readonly errors: FieldError[];
+  /** The permission the caller lacks (`403 forbidden` / `insufficient_scope`), e.g. `members:write`. */
+  readonly requiredScope: string | undefined;
   /** The raw response body: parsed JSON, or the text when it was not JSON. */
   readonly body: unknown;
   /** The response headers, when a response arrived. */
@@ -56,6 +59,7 @@ export class CampaignOSError extends Error {
     this.type = init.type;
     this.requestId = init.requestId ?? undefined;
     this.errors = init.errors ?? [];
+    this.requiredScope = init.requiredScope ?? undefined;
     this.body = init.body;
     this.headers = init.headers;
   }
@@ -79,6 +83,7 @@ export class CampaignOSError extends Error {
       type: problem?.type,
       requestId,
       errors: Array.isArray(problem?.errors) ? problem.errors : undefined,
+      requiredScope: problem?.required_scope,
       body,
       headers: response.headers,
     });

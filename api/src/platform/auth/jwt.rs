@@ -108,6 +108,73 @@ impl JwtKeys {
     }
 }
 
+/// Audience of MFA challenge tokens: never accepted as access tokens, and access tokens are
+/// never accepted as challenges.
+const MFA_AUDIENCE: &str = "campaign-os-mfa-challenge";
+
+/// Lifetime of an MFA challenge, seconds.
+pub const MFA_CHALLENGE_TTL_SECS: u64 = 300;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct RawMfaClaims {
+    iss: String,
+    aud: String,
+    sub: String,
+    tid: String,
+    jti: String,
+    iat: i64,
+    exp: i64,
+}
+
+/// The verified content of an MFA challenge token (the second step of a login).
+#[derive(Debug, Clone)]
+pub struct MfaChallengeClaims {
+    pub user_id: UserId,
+    pub tenant_id: TenantId,
+    /// Random id of this challenge (attempt counting, single use).
+    pub challenge_id: String,
+}
+
+impl JwtKeys {
+    /// Issues a challenge token for a user who passed the password step; returns it with its id.
+    pub fn issue_mfa_challenge(&self, user_id: UserId, tenant_id: TenantId) -> ApiResult<(String, String)> {
+        let now = Utc::now().timestamp();
+        let jti = crate::platform::crypto::random_alphanumeric(32);
+        let claims = RawMfaClaims {
+            iss: ISSUER.into(),
+            aud: MFA_AUDIENCE.into(),
+            sub: user_id.to_string(),
+            tid: tenant_id.to_string(),
+            jti: jti.clone(),
+            iat: now,
+            exp: now + i64::try_from(MFA_CHALLENGE_TTL_SECS).unwrap_or(300),
+        };
+        let token = encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(ApiError::internal)?;
+        Ok((token, jti))
+    }
+
+    /// Verifies an MFA challenge token (HS256, issuer, the challenge audience, no leeway).
+    pub fn verify_mfa_challenge(&self, token: &str) -> ApiResult<MfaChallengeClaims> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[MFA_AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = 0;
+        let invalid = || {
+            ApiError::unauthorized(
+                "invalid_mfa_challenge",
+                "The MFA challenge is invalid or has expired; log in again.",
+            )
+        };
+        let c = decode::<RawMfaClaims>(token, &self.decoding, &validation).map_err(|_| invalid())?.claims;
+        Ok(MfaChallengeClaims {
+            user_id: UserId::parse(&c.sub).map_err(|_| invalid())?,
+            tenant_id: TenantId::parse(&c.tid).map_err(|_| invalid())?,
+            challenge_id: c.jti,
+        })
+    }
+}
+
 /// The configured secret, or one generated into `data_dir/jwt-secret` (mode 0600) on first use.
 pub fn load_or_generate_secret(configured: Option<&SecretString>, data_dir: &Path) -> anyhow::Result<SecretString> {
     if let Some(secret) = configured {
@@ -159,6 +226,18 @@ mod tests {
         assert_eq!((claims.user_id, claims.tenant_id, claims.session_id, claims.role), (u, t, s, Role::Owner));
         let other = keys("fedcba9876543210fedcba9876543210");
         assert!(other.verify(&token).is_err(), "another secret must not verify");
+    }
+
+    #[test]
+    fn mfa_challenges_and_access_tokens_are_not_interchangeable() {
+        let k = keys("0123456789abcdef0123456789abcdef");
+        let (u, t) = (UserId::generate(), TenantId::generate());
+        let (challenge, jti) = k.issue_mfa_challenge(u, t).unwrap();
+        let claims = k.verify_mfa_challenge(&challenge).unwrap();
+        assert_eq!((claims.user_id, claims.tenant_id, claims.challenge_id), (u, t, jti));
+        assert!(k.verify(&challenge).is_err(), "a challenge is not an access token");
+        let access = k.issue(u, t, SessionId::generate(), Role::Owner).unwrap();
+        assert!(k.verify_mfa_challenge(&access).is_err(), "an access token is not a challenge");
     }
 
     #[test]

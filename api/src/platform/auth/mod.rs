@@ -7,6 +7,7 @@
 
 pub mod api_keys;
 pub mod jwt;
+pub mod operator;
 mod role;
 pub mod scopes;
 pub mod snapshots;

@@ -3,7 +3,7 @@
 
 import { client } from './client.gen.js';
 import type { Client, Options as Options2, TDataShape } from './client/index.js';
-import type { CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, DeleteApiKeyData, DeleteApiKeyErrors, DeleteApiKeyResponses, GetApiKeyData, GetApiKeyErrors, GetApiKeyResponses, GetMeData, GetMeErrors, GetMeResponses, HealthzData, HealthzResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, LoginData, LoginErrors, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, MetricsData, MetricsResponses, ReadyzData, ReadyzErrors, ReadyzResponses, RefreshTokenData, RefreshTokenErrors, RefreshTokenResponses, SignupData, SignupErrors, SignupResponses } from './types.gen.js';
+import type { AcceptInvitationData, AcceptInvitationErrors, AcceptInvitationResponses, AdminGetOrganizationData, AdminGetOrganizationErrors, AdminGetOrganizationResponses, AdminListAuditEventsData, AdminListAuditEventsErrors, AdminListAuditEventsResponses, AdminListOrganizationsData, AdminListOrganizationsErrors, AdminListOrganizationsResponses, AdminListSandboxEmailsData, AdminListSandboxEmailsErrors, AdminListSandboxEmailsResponses, AdminSuspendOrganizationData, AdminSuspendOrganizationErrors, AdminSuspendOrganizationResponses, AdminUnsuspendOrganizationData, AdminUnsuspendOrganizationErrors, AdminUnsuspendOrganizationResponses, ConfirmPasswordResetData, ConfirmPasswordResetErrors, ConfirmPasswordResetResponses, ConfirmTotpData, ConfirmTotpErrors, ConfirmTotpResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateClientData, CreateClientErrors, CreateClientResponses, CreateInvitationData, CreateInvitationErrors, CreateInvitationResponses, DeleteApiKeyData, DeleteApiKeyErrors, DeleteApiKeyResponses, DeleteInvitationData, DeleteInvitationErrors, DeleteInvitationResponses, DeleteMemberData, DeleteMemberErrors, DeleteMemberResponses, DisableTotpData, DisableTotpErrors, DisableTotpResponses, EnrolTotpData, EnrolTotpErrors, EnrolTotpResponses, GetApiKeyData, GetApiKeyErrors, GetApiKeyResponses, GetClientData, GetClientErrors, GetClientResponses, GetMeData, GetMeErrors, GetMeResponses, GetOrganizationData, GetOrganizationErrors, GetOrganizationResponses, HealthzData, HealthzResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListAuditEventsData, ListAuditEventsErrors, ListAuditEventsResponses, ListClientsData, ListClientsErrors, ListClientsResponses, ListInvitationsData, ListInvitationsErrors, ListInvitationsResponses, ListMembersData, ListMembersErrors, ListMembersResponses, ListMyOrganizationsData, ListMyOrganizationsErrors, ListMyOrganizationsResponses, ListMySessionsData, ListMySessionsErrors, ListMySessionsResponses, LoginData, LoginErrors, LoginMfaData, LoginMfaErrors, LoginMfaResponses, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, MetricsData, MetricsResponses, ReadyzData, ReadyzErrors, ReadyzResponses, RefreshTokenData, RefreshTokenErrors, RefreshTokenResponses, RegenerateRecoveryCodesData, RegenerateRecoveryCodesErrors, RegenerateRecoveryCodesResponses, RequestPasswordResetData, RequestPasswordResetErrors, RequestPasswordResetResponses, ResendEmailVerificationData, ResendEmailVerificationErrors, ResendEmailVerificationResponses, RevokeMySessionData, RevokeMySessionErrors, RevokeMySessionResponses, RotateApiKeyData, RotateApiKeyErrors, RotateApiKeyResponses, SignupData, SignupErrors, SignupResponses, SwitchOrganizationData, SwitchOrganizationErrors, SwitchOrganizationResponses, UpdateMemberData, UpdateMemberErrors, UpdateMemberResponses, UpdateOrganizationData, UpdateOrganizationErrors, UpdateOrganizationResponses, VerifyEmailData, VerifyEmailErrors, VerifyEmailResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -68,7 +68,11 @@ export class Auth extends HeyApiClient {
     /**
      * Log in
      *
-     * Exchanges email and password for an access token and a refresh token.
+     * Exchanges email and password for an access token and a refresh token (200). When the user has
+     * two-factor authentication on, the answer is instead 202 with a short-lived `challenge_token`:
+     * complete the login with `POST /v1/auth/login/mfa`. A wrong email or password is 401
+     * `invalid_credentials` (the two are indistinguishable); a suspended organisation is 403
+     * `organization_suspended`.
      */
     public login<ThrowOnError extends boolean = true>(options: Options<LoginData, ThrowOnError>) {
         return (options.client ?? this.client).post<LoginResponses, LoginErrors, ThrowOnError>({
@@ -102,11 +106,87 @@ export class Auth extends HeyApiClient {
      * Log out
      *
      * Revokes the session a refresh token belongs to. Always answers 204 for a well-formed request,
-     * whether or not the token was known (RFC 7009). Access tokens already issued expire on their own.
+     * whether or not the token was known (RFC 7009). The session's access tokens stop working too.
      */
     public logout<ThrowOnError extends boolean = true>(options: Options<LogoutData, ThrowOnError>) {
         return (options.client ?? this.client).post<LogoutResponses, LogoutErrors, ThrowOnError>({
             url: '/v1/auth/logout',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Verify an email address
+     *
+     * Redeems the token from the verification email sent at sign-up (or by
+     * `resend_email_verification`). Each token works once and expires
+     * (`email_verification_ttl_secs`, 48 hours by default); an unknown, used or expired token is 400
+     * `invalid_verification_token`.
+     */
+    public verifyEmail<ThrowOnError extends boolean = true>(options: Options<VerifyEmailData, ThrowOnError>) {
+        return (options.client ?? this.client).post<VerifyEmailResponses, VerifyEmailErrors, ThrowOnError>({
+            url: '/v1/auth/verify-email',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Request a password reset
+     *
+     * Emails a single-use password-reset link to the address if an account uses it. The answer is
+     * always 202 with the same body, at once, whether or not the address is registered. A new
+     * request replaces any earlier reset link.
+     */
+    public requestPasswordReset<ThrowOnError extends boolean = true>(options: Options<RequestPasswordResetData, ThrowOnError>) {
+        return (options.client ?? this.client).post<RequestPasswordResetResponses, RequestPasswordResetErrors, ThrowOnError>({
+            url: '/v1/auth/password-reset',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Set a new password
+     *
+     * Sets a new password with the token from a password-reset email. The token works once and
+     * expires (`password_reset_ttl_secs`, one hour by default); an unknown, used, replaced or expired
+     * token is 400 `invalid_reset_token`. The password policy applies (422). Every session of the
+     * user, in every organisation, ends: refresh tokens and access tokens stop working.
+     */
+    public confirmPasswordReset<ThrowOnError extends boolean = true>(options: Options<ConfirmPasswordResetData, ThrowOnError>) {
+        return (options.client ?? this.client).post<ConfirmPasswordResetResponses, ConfirmPasswordResetErrors, ThrowOnError>({
+            url: '/v1/auth/password-reset/confirm',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Complete a login with a second factor
+     *
+     * The second step of a login for a user with two-factor authentication: send the
+     * `challenge_token` from `login` (valid 5 minutes, single use) with a 6-digit TOTP code or an
+     * unused recovery code. A wrong code is 401 `invalid_mfa_code`; after 5 wrong codes the challenge
+     * is dead (401 `invalid_mfa_challenge`: log in again), and after 10 wrong codes in 15 minutes
+     * the user gets 429 `too_many_mfa_attempts`.
+     */
+    public loginMfa<ThrowOnError extends boolean = true>(options: Options<LoginMfaData, ThrowOnError>) {
+        return (options.client ?? this.client).post<LoginMfaResponses, LoginMfaErrors, ThrowOnError>({
+            url: '/v1/auth/login/mfa',
             ...options,
             headers: {
                 'Content-Type': 'application/json',
@@ -129,13 +209,136 @@ export class Me extends HeyApiClient {
             ...options
         });
     }
+    
+    /**
+     * Resend the verification email
+     *
+     * Sends the calling user a new verification email; earlier links stop working. Needs a user's
+     * access token (an API key is 403 `user_principal_required`); an address that is already
+     * verified is 409 `email_already_verified`.
+     */
+    public resendEmailVerification<ThrowOnError extends boolean = true>(options?: Options<ResendEmailVerificationData, ThrowOnError>) {
+        return (options?.client ?? this.client).post<ResendEmailVerificationResponses, ResendEmailVerificationErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/me/verify-email',
+            ...options
+        });
+    }
+}
+
+export class Mfa extends HeyApiClient {
+    /**
+     * Start TOTP enrolment
+     *
+     * Creates a TOTP secret (SHA-1, 6 digits, 30 seconds) for the calling user and returns it with
+     * an `otpauth://` URI to show as a QR code. Two-factor authentication is on only after
+     * `confirm_totp`. Calling it again replaces an unconfirmed secret; when 2FA is already on the
+     * answer is 409 `mfa_already_enabled`.
+     */
+    public enrolTotp<ThrowOnError extends boolean = true>(options?: Options<EnrolTotpData, ThrowOnError>) {
+        return (options?.client ?? this.client).post<EnrolTotpResponses, EnrolTotpErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/me/mfa/totp',
+            ...options
+        });
+    }
+    
+    /**
+     * Confirm TOTP enrolment
+     *
+     * Turns two-factor authentication on with a current code from the authenticator app and returns
+     * ten one-time recovery codes — the only time they are shown. A wrong code is 422
+     * `invalid_mfa_code`; no pending secret is 409 `mfa_not_enrolled`.
+     */
+    public confirmTotp<ThrowOnError extends boolean = true>(options: Options<ConfirmTotpData, ThrowOnError>) {
+        return (options.client ?? this.client).post<ConfirmTotpResponses, ConfirmTotpErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/me/mfa/totp/confirm',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Turn TOTP off
+     *
+     * Turns two-factor authentication off and deletes the recovery codes. Needs a current TOTP code
+     * or an unused recovery code (422 `invalid_mfa_code` otherwise); 409 `mfa_not_enabled` when it
+     * is off.
+     */
+    public disableTotp<ThrowOnError extends boolean = true>(options: Options<DisableTotpData, ThrowOnError>) {
+        return (options.client ?? this.client).post<DisableTotpResponses, DisableTotpErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/me/mfa/totp/disable',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Regenerate recovery codes
+     *
+     * Replaces the recovery codes with ten new ones (the old ones stop working) and returns them
+     * once. Needs a current TOTP code or an unused recovery code (422 `invalid_mfa_code`); 409
+     * `mfa_not_enabled` when 2FA is off.
+     */
+    public regenerateRecoveryCodes<ThrowOnError extends boolean = true>(options: Options<RegenerateRecoveryCodesData, ThrowOnError>) {
+        return (options.client ?? this.client).post<RegenerateRecoveryCodesResponses, RegenerateRecoveryCodesErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/me/mfa/recovery-codes',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+}
+
+export class Sessions extends HeyApiClient {
+    /**
+     * List my sessions
+     *
+     * Lists the calling user's live login sessions in every organisation, oldest first, with the
+     * device (user agent), IP and time of the last login or refresh; `current` marks the session of
+     * this access token. Needs a user's access token (an API key is 403 `user_principal_required`).
+     */
+    public listMy<ThrowOnError extends boolean = true>(options?: Options<ListMySessionsData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<ListMySessionsResponses, ListMySessionsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/me/sessions',
+            ...options
+        });
+    }
+    
+    /**
+     * End one of my sessions
+     *
+     * Revokes one of the calling user's sessions (any organisation, including the current one): its
+     * refresh token and access tokens stop working at once. Another user's session, or one that has
+     * already ended, is 404.
+     */
+    public revokeMy<ThrowOnError extends boolean = true>(options: Options<RevokeMySessionData, ThrowOnError>) {
+        return (options.client ?? this.client).delete<RevokeMySessionResponses, RevokeMySessionErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/me/sessions/{id}',
+            ...options
+        });
+    }
 }
 
 export class ApiKeys extends HeyApiClient {
     /**
      * List API keys
      *
-     * Lists the organisation's live API keys, oldest first, with cursor pagination.
+     * Lists the organisation's live API keys, oldest first, with cursor pagination. Needs
+     * `api_keys:read`.
      */
     public list<ThrowOnError extends boolean = true>(options?: Options<ListApiKeysData, ThrowOnError>) {
         return (options?.client ?? this.client).get<ListApiKeysResponses, ListApiKeysErrors, ThrowOnError>({
@@ -148,8 +351,11 @@ export class ApiKeys extends HeyApiClient {
     /**
      * Create an API key
      *
-     * Creates an API key for the caller's organisation. The response holds the secret; it is
-     * shown only this once (only a SHA-256 of it is stored).
+     * Creates an API key for the organisation acted on (a client workspace when `X-Tenant-Id` is
+     * sent). `scopes` limits what it may do (omit for every scope you hold), `expires_at` ends it,
+     * and on an agency `allowed_organization_ids` limits the client workspaces it may act on. A key
+     * never gets more than its creator holds. The response holds the secret; it is shown only this
+     * once (only a SHA-256 of it is stored). Needs `api_keys:write`.
      */
     public create<ThrowOnError extends boolean = true>(options: Options<CreateApiKeyData, ThrowOnError>) {
         return (options.client ?? this.client).post<CreateApiKeyResponses, CreateApiKeyErrors, ThrowOnError>({
@@ -166,7 +372,8 @@ export class ApiKeys extends HeyApiClient {
     /**
      * Revoke an API key
      *
-     * Revokes the key; requests made with it fail from now on.
+     * Revokes the key (and a rotated-out secret still in its grace period); requests made with it
+     * fail from now on. Needs `api_keys:write`.
      */
     public delete<ThrowOnError extends boolean = true>(options: Options<DeleteApiKeyData, ThrowOnError>) {
         return (options.client ?? this.client).delete<DeleteApiKeyResponses, DeleteApiKeyErrors, ThrowOnError>({
@@ -180,12 +387,391 @@ export class ApiKeys extends HeyApiClient {
      * Get an API key
      *
      * Returns one of the organisation's live API keys, without its secret. A revoked key, or a key
-     * of another organisation, answers 404.
+     * of another organisation, answers 404. Needs `api_keys:read`.
      */
     public get<ThrowOnError extends boolean = true>(options: Options<GetApiKeyData, ThrowOnError>) {
         return (options.client ?? this.client).get<GetApiKeyResponses, GetApiKeyErrors, ThrowOnError>({
             security: [{ scheme: 'bearer', type: 'http' }],
             url: '/v1/api-keys/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Rotate an API key's secret
+     *
+     * Issues a new secret for the key (shown only in this response). The previous secret keeps
+     * working for `grace_period_secs` (default: the server's `api_key_rotation_grace_secs`), so that
+     * deployments can switch over; 0 ends it at once. Rotating again ends an earlier previous
+     * secret at once. An API key cannot rotate a key that holds more than itself (403
+     * `key_exceeds_caller`). Needs `api_keys:write`.
+     */
+    public rotate<ThrowOnError extends boolean = true>(options: Options<RotateApiKeyData, ThrowOnError>) {
+        return (options.client ?? this.client).post<RotateApiKeyResponses, RotateApiKeyErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/api-keys/{id}/rotate',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+}
+
+export class Organizations extends HeyApiClient {
+    /**
+     * Get the organisation
+     *
+     * Returns the organisation the request acts on (the client workspace when `X-Tenant-Id` is
+     * sent), with its kind, managing agency and seat usage. Needs `organization:read`.
+     */
+    public get<ThrowOnError extends boolean = true>(options?: Options<GetOrganizationData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<GetOrganizationResponses, GetOrganizationErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/organization',
+            ...options
+        });
+    }
+    
+    /**
+     * Update the organisation
+     *
+     * Renames the organisation or changes its kind. Making it an `agency` (or back to `standard`)
+     * needs the `owner` role; a client workspace cannot become an agency, and an agency that has
+     * client workspaces cannot go back (409 `kind_change_not_allowed`). Needs `organization:write`.
+     */
+    public update<ThrowOnError extends boolean = true>(options: Options<UpdateOrganizationData, ThrowOnError>) {
+        return (options.client ?? this.client).patch<UpdateOrganizationResponses, UpdateOrganizationErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/organization',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * List my organisations
+     *
+     * Lists every organisation the calling user is a member of, with their role in each, oldest
+     * membership first. Needs a user's access token (an API key answers 403
+     * `user_principal_required`).
+     */
+    public listMy<ThrowOnError extends boolean = true>(options?: Options<ListMyOrganizationsData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<ListMyOrganizationsResponses, ListMyOrganizationsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/me/organizations',
+            ...options
+        });
+    }
+    
+    /**
+     * Switch organisation
+     *
+     * Starts a new login session in another organisation the calling user is a member of and
+     * returns its tokens (the current session stays valid). An organisation the user is not a
+     * member of answers 404. Needs a user's access token.
+     */
+    public switch<ThrowOnError extends boolean = true>(options: Options<SwitchOrganizationData, ThrowOnError>) {
+        return (options.client ?? this.client).post<SwitchOrganizationResponses, SwitchOrganizationErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/auth/switch',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+}
+
+export class Members extends HeyApiClient {
+    /**
+     * List members
+     *
+     * Lists the organisation's members with their roles, with cursor pagination (ordered by user
+     * id). Agency members acting on a client workspace through `X-Tenant-Id` are not members of it
+     * and are not listed. Needs `members:read`.
+     */
+    public list<ThrowOnError extends boolean = true>(options?: Options<ListMembersData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<ListMembersResponses, ListMembersErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/members',
+            ...options
+        });
+    }
+    
+    /**
+     * Remove a member
+     *
+     * Removes a member from the organisation and ends their sessions in it. Any member may remove
+     * themselves (leave); removing someone else needs `members:write`, and removing an owner needs
+     * the `owner` role. The last owner cannot leave or be removed (409 `last_owner`).
+     */
+    public delete<ThrowOnError extends boolean = true>(options: Options<DeleteMemberData, ThrowOnError>) {
+        return (options.client ?? this.client).delete<DeleteMemberResponses, DeleteMemberErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/members/{user_id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Change a member's role
+     *
+     * Sets a member's role. Only an owner may make someone an owner or change an owner's role; the
+     * last owner cannot be demoted (409 `last_owner`). The change applies to the member's next
+     * request. Needs `members:write`.
+     */
+    public update<ThrowOnError extends boolean = true>(options: Options<UpdateMemberData, ThrowOnError>) {
+        return (options.client ?? this.client).patch<UpdateMemberResponses, UpdateMemberErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/members/{user_id}',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+}
+
+export class Invitations extends HeyApiClient {
+    /**
+     * Accept an invitation
+     *
+     * Joins the invited organisation with the token from the invitation email and returns a login
+     * session in it. When the invited address has no account yet, send `password` (and optionally
+     * `name`): the account is created with its email verified, and the answer is 201. When it has
+     * one, send that user's access token in `Authorization` instead: the answer is 200 (without it,
+     * 409 `account_exists`; another user's token gives 403 `invitation_email_mismatch`). An unknown,
+     * used, revoked or expired token answers 400 `invalid_invitation`.
+     */
+    public accept<ThrowOnError extends boolean = true>(options: Options<AcceptInvitationData, ThrowOnError>) {
+        return (options.client ?? this.client).post<AcceptInvitationResponses, AcceptInvitationErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/invitations/accept',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * List invitations
+     *
+     * Lists the organisation's invitations in every status (pending, accepted, revoked, expired),
+     * oldest first, with cursor pagination. Needs `invitations:read`.
+     */
+    public list<ThrowOnError extends boolean = true>(options?: Options<ListInvitationsData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<ListInvitationsResponses, ListInvitationsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/invitations',
+            ...options
+        });
+    }
+    
+    /**
+     * Invite someone
+     *
+     * Invites an email address to join the organisation with a role and emails them a single-use
+     * token (valid for `invitation_ttl_secs`). Only an owner may invite an owner. Answers 409
+     * `already_member`, `invitation_pending` (an unexpired invitation for that address exists) or
+     * `seat_limit_reached` (members + pending invitations would exceed the seat limit). The token is
+     * never part of a response. Needs `invitations:write`.
+     */
+    public create<ThrowOnError extends boolean = true>(options: Options<CreateInvitationData, ThrowOnError>) {
+        return (options.client ?? this.client).post<CreateInvitationResponses, CreateInvitationErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/invitations',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Revoke an invitation
+     *
+     * Revokes a pending (or expired) invitation: its token stops working. An accepted or already
+     * revoked invitation answers 409 `invitation_not_pending`. Needs `invitations:write`.
+     */
+    public delete<ThrowOnError extends boolean = true>(options: Options<DeleteInvitationData, ThrowOnError>) {
+        return (options.client ?? this.client).delete<DeleteInvitationResponses, DeleteInvitationErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/invitations/{id}',
+            ...options
+        });
+    }
+}
+
+export class Clients extends HeyApiClient {
+    /**
+     * List client workspaces
+     *
+     * Lists the client workspaces of the organisation acted on, oldest first, with cursor
+     * pagination (empty unless it is an agency). An API key limited to some clients sees only
+     * those. Needs `clients:read`.
+     */
+    public list<ThrowOnError extends boolean = true>(options?: Options<ListClientsData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<ListClientsResponses, ListClientsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/clients',
+            ...options
+        });
+    }
+    
+    /**
+     * Create a client workspace
+     *
+     * Creates a client workspace managed by the caller's organisation, which must be an agency
+     * (`PATCH /v1/organization {"kind": "agency"}`) and must not be acting on a client through
+     * `X-Tenant-Id`; otherwise 409 `not_an_agency`. Agency members and keys then act on it with
+     * `X-Tenant-Id: <id>`. Needs `clients:write`.
+     */
+    public create<ThrowOnError extends boolean = true>(options: Options<CreateClientData, ThrowOnError>) {
+        return (options.client ?? this.client).post<CreateClientResponses, CreateClientErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/clients',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Get a client workspace
+     *
+     * Returns one of the agency's client workspaces; another agency's client (or any other
+     * organisation) answers 404. Needs `clients:read`.
+     */
+    public get<ThrowOnError extends boolean = true>(options: Options<GetClientData, ThrowOnError>) {
+        return (options.client ?? this.client).get<GetClientResponses, GetClientErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/clients/{id}',
+            ...options
+        });
+    }
+}
+
+export class Audit extends HeyApiClient {
+    /**
+     * List audit events
+     *
+     * The organisation's security audit log: sign-ups and logins (also failed ones), sessions, 2FA,
+     * API keys, members, invitations, clients, suspension. Each event has its actor, action, target,
+     * client IP, user agent, request id and time. Filter by `action`, `actor_id`, `target_id` and a
+     * `since`/`until` time window; pages are oldest first unless `order=desc`. Only the
+     * organisation acted on is visible. Needs `audit_events:read`.
+     */
+    public listEvents<ThrowOnError extends boolean = true>(options?: Options<ListAuditEventsData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<ListAuditEventsResponses, ListAuditEventsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/audit-events',
+            ...options
+        });
+    }
+}
+
+export class Admin extends HeyApiClient {
+    /**
+     * List organisations (operators)
+     *
+     * Every organisation on the platform, oldest first, with cursor pagination. `q` searches: a
+     * case-insensitive substring of the name, or an exact id (`org_…`). Operator-only: anyone else
+     * gets 404.
+     */
+    public listOrganizations<ThrowOnError extends boolean = true>(options?: Options<AdminListOrganizationsData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<AdminListOrganizationsResponses, AdminListOrganizationsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/admin/organizations',
+            ...options
+        });
+    }
+    
+    /**
+     * Get an organisation (operators)
+     *
+     * One organisation, whatever its kind or state. Operator-only: anyone else gets 404.
+     */
+    public getOrganization<ThrowOnError extends boolean = true>(options: Options<AdminGetOrganizationData, ThrowOnError>) {
+        return (options.client ?? this.client).get<AdminGetOrganizationResponses, AdminGetOrganizationErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/admin/organizations/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Suspend an organisation (operators)
+     *
+     * Suspends the organisation: from the next request on, its members' access tokens and its API
+     * keys are refused with 403 `organization_suspended` (a suspended agency's principals cannot
+     * reach its client workspaces either). Nothing is deleted; unsuspend restores access. The
+     * reason is recorded in the audit log, which the organisation can read. Suspending a
+     * suspended organisation changes nothing. Operator-only: anyone else gets 404.
+     */
+    public suspendOrganization<ThrowOnError extends boolean = true>(options: Options<AdminSuspendOrganizationData, ThrowOnError>) {
+        return (options.client ?? this.client).post<AdminSuspendOrganizationResponses, AdminSuspendOrganizationErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/admin/organizations/{id}/suspend',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Unsuspend an organisation (operators)
+     *
+     * Lifts a suspension: the organisation's tokens and keys work again at once. Unsuspending an
+     * active organisation changes nothing. Operator-only: anyone else gets 404.
+     */
+    public unsuspendOrganization<ThrowOnError extends boolean = true>(options: Options<AdminUnsuspendOrganizationData, ThrowOnError>) {
+        return (options.client ?? this.client).post<AdminUnsuspendOrganizationResponses, AdminUnsuspendOrganizationErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/admin/organizations/{id}/unsuspend',
+            ...options
+        });
+    }
+    
+    /**
+     * List sandbox emails (operators)
+     *
+     * The messages the server kept instead of sending (no SMTP configured): invitations,
+     * verification and password-reset emails. Newest first, optionally only those to one address.
+     * Operator-only: anyone else gets 404.
+     */
+    public listSandboxEmails<ThrowOnError extends boolean = true>(options?: Options<AdminListSandboxEmailsData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<AdminListSandboxEmailsResponses, AdminListSandboxEmailsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/admin/sandbox/emails',
+            ...options
+        });
+    }
+    
+    /**
+     * List audit events across organisations (operators)
+     *
+     * The audit log of every organisation, plus platform events that belong to none (operator
+     * creation, failed logins for unknown addresses). Same filters as `list_audit_events`, plus
+     * `organization_id`. Operator-only: anyone else gets 404.
+     */
+    public listAuditEvents<ThrowOnError extends boolean = true>(options?: Options<AdminListAuditEventsData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<AdminListAuditEventsResponses, AdminListAuditEventsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/admin/audit-events',
             ...options
         });
     }
@@ -242,9 +828,49 @@ export class GeneratedApi extends HeyApiClient {
         return this._me ??= new Me({ client: this.client });
     }
     
+    private _mfa?: Mfa;
+    get mfa(): Mfa {
+        return this._mfa ??= new Mfa({ client: this.client });
+    }
+    
+    private _sessions?: Sessions;
+    get sessions(): Sessions {
+        return this._sessions ??= new Sessions({ client: this.client });
+    }
+    
     private _apiKeys?: ApiKeys;
     get apiKeys(): ApiKeys {
         return this._apiKeys ??= new ApiKeys({ client: this.client });
+    }
+    
+    private _organizations?: Organizations;
+    get organizations(): Organizations {
+        return this._organizations ??= new Organizations({ client: this.client });
+    }
+    
+    private _members?: Members;
+    get members(): Members {
+        return this._members ??= new Members({ client: this.client });
+    }
+    
+    private _invitations?: Invitations;
+    get invitations(): Invitations {
+        return this._invitations ??= new Invitations({ client: this.client });
+    }
+    
+    private _clients?: Clients;
+    get clients(): Clients {
+        return this._clients ??= new Clients({ client: this.client });
+    }
+    
+    private _audit?: Audit;
+    get audit(): Audit {
+        return this._audit ??= new Audit({ client: this.client });
+    }
+    
+    private _admin?: Admin;
+    get admin(): Admin {
+        return this._admin ??= new Admin({ client: this.client });
     }
     
     private _ops?: Ops;

@@ -6,14 +6,89 @@ export type ClientOptions = {
 };
 
 /**
- * A newly created API key, with its secret. The secret is shown only here, once.
+ * Accept an invitation. A new user sends `password` (and optionally `name`); someone who already
+ * has an account sends only `token`, with their own access token in `Authorization`.
+ */
+export type AcceptInvitationIn = {
+    /**
+     * The invitation token from the email (`inv_…`).
+     */
+    token: string;
+    /**
+     * The new account's password (10–128 characters); required when the invited address has no
+     * account yet.
+     */
+    password?: string | null;
+    /**
+     * The new account's display name.
+     */
+    name?: string | null;
+};
+
+/**
+ * The same answer whatever happened: the request was taken.
+ */
+export type AcceptedOut = {
+    /**
+     * A fixed message that does not reveal whether the address is registered.
+     */
+    message: string;
+};
+
+/**
+ * A page of organisations.
+ */
+export type AdminOrganizationList = {
+    /**
+     * The items of this page, in id (creation) order.
+     */
+    data: Array<AdminOrganizationOut>;
+    /**
+     * Whether another page follows.
+     */
+    has_more: boolean;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * An organisation, as operators see it.
+ */
+export type AdminOrganizationOut = {
+    id: TenantId;
+    name: string;
+    /**
+     * `standard`, `agency`, `client` (a workspace of an agency) or `platform` (operators).
+     */
+    kind: string;
+    parent_id: TenantId | null;
+    /**
+     * When the organisation was suspended; null when it is active.
+     */
+    suspended_at: string | null;
+    created_at: string;
+    updated_at: string;
+};
+
+/**
+ * A newly created (or rotated) API key, with its secret. The secret is shown only here, once.
  */
 export type ApiKeyCreatedOut = {
     id: ApiKeyId;
     name: string;
     prefix: string;
+    scopes: Array<string>;
+    expires_at: string | null;
+    allowed_organization_ids: Array<TenantId> | null;
     created_at: string;
     last_used_at: string | null;
+    last_used_ip: string | null;
+    /**
+     * After a rotation: when the previous secret stops working; null when it already has.
+     */
+    previous_secret_expires_at: string | null;
     /**
      * The secret: send as `Authorization: Bearer <secret>`. Store it now; it cannot be shown again.
      */
@@ -33,6 +108,21 @@ export type ApiKeyIn = {
      * What the key is for, so that people can tell keys apart.
      */
     name: string;
+    /**
+     * The scopes the key holds (`resource:read` or `resource:write`; write implies read). Omit
+     * for every scope the creator holds. At least one; see the API-keys guide for the list.
+     */
+    scopes?: Array<ScopeName> | null;
+    /**
+     * When the key stops working: in the future, at most two years ahead. Omit for no expiry
+     * (or, for a key created by an expiring key, that key's expiry).
+     */
+    expires_at?: string | null;
+    /**
+     * Agency organisations only: the client workspaces (`org_…`) the key may act on with
+     * `X-Tenant-Id`. Omit for every client; an empty list allows none.
+     */
+    allowed_organization_ids?: Array<TenantId> | null;
 };
 
 /**
@@ -60,20 +150,169 @@ export type ApiKeyOut = {
     id: ApiKeyId;
     name: string;
     /**
-     * The visible start of the secret, e.g. `cos_AbC123xy`.
+     * The visible start of the current secret, e.g. `cos_AbC123xy`.
      */
     prefix: string;
+    /**
+     * The scopes the key holds.
+     */
+    scopes: Array<string>;
+    /**
+     * When the key stops working; null for never.
+     */
+    expires_at: string | null;
+    /**
+     * The client workspaces an agency key may act on; null for every client of the agency.
+     */
+    allowed_organization_ids: Array<TenantId> | null;
     created_at: string;
     /**
      * When the key last authenticated a request (recorded at most once a minute).
      */
     last_used_at: string | null;
+    /**
+     * The client IP of that request.
+     */
+    last_used_ip: string | null;
+    /**
+     * After a rotation: when the previous secret stops working; null when there is none.
+     */
+    previous_secret_expires_at: string | null;
+};
+
+/**
+ * Who did it.
+ */
+export type AuditActorOut = {
+    /**
+     * `user`, `api_key`, `operator` or `anonymous`.
+     */
+    type: string;
+    /**
+     * The actor's prefixed id (`usr_…`, `key_…`); null for `anonymous`.
+     */
+    id: string | null;
+};
+
+/**
+ * Identifier of an audit event (prefix `aud_`).
+ */
+export type AuditEventId = string;
+
+/**
+ * A page of audit events.
+ */
+export type AuditEventList = {
+    /**
+     * The items of this page, in id (creation) order.
+     */
+    data: Array<AuditEventOut>;
+    /**
+     * Whether another page follows.
+     */
+    has_more: boolean;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * One security-relevant event.
+ */
+export type AuditEventOut = {
+    id: AuditEventId;
+    organization_id: TenantId | null;
+    actor: AuditActorOut;
+    /**
+     * What happened, e.g. `api_key.created` (the catalogue is in the audit-log guide).
+     */
+    action: string;
+    target: AuditTargetOut | null;
+    /**
+     * The client IP of the request (the TCP peer).
+     */
+    ip: string | null;
+    user_agent: string | null;
+    /**
+     * The request id (`X-Request-Id`) of the request that caused it.
+     */
+    request_id: string | null;
+    /**
+     * Event details (never secrets); `{}` when there are none.
+     */
+    metadata: {
+        [key: string]: unknown;
+    };
+    created_at: string;
+};
+
+/**
+ * What the event is about.
+ */
+export type AuditTargetOut = {
+    /**
+     * E.g. `api_key`, `user`, `organization`, `invitation`.
+     */
+    type: string;
+    /**
+     * The target's prefixed id.
+     */
+    id: string;
 };
 
 /**
  * State of one dependency.
  */
 export type CheckStatus = 'ok' | 'error' | 'not_configured';
+
+/**
+ * A client workspace to create.
+ */
+export type ClientIn = {
+    name: string;
+};
+
+/**
+ * A page of client workspaces.
+ */
+export type ClientList = {
+    /**
+     * The items of this page, in id (creation) order.
+     */
+    data: Array<ClientOut>;
+    /**
+     * Whether another page follows.
+     */
+    has_more: boolean;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * A client workspace of the agency. Act on it with `X-Tenant-Id: <id>`.
+ */
+export type ClientOut = {
+    id: TenantId;
+    name: string;
+    /**
+     * The agency.
+     */
+    parent_id: TenantId;
+    created_at: string;
+};
+
+/**
+ * A token from an email (verification link).
+ */
+export type EmailTokenIn = {
+    /**
+     * The token from the email.
+     */
+    token: string;
+};
 
 /**
  * One invalid field.
@@ -101,11 +340,119 @@ export type HealthOut = {
 };
 
 /**
+ * Identifier of an invitation (prefix `inv_`).
+ */
+export type InvitationId = string;
+
+/**
+ * An invitation to create.
+ */
+export type InvitationIn = {
+    /**
+     * Who to invite.
+     */
+    email: string;
+    /**
+     * The role they get on accepting. Only an owner may invite an owner.
+     */
+    role: Role;
+};
+
+/**
+ * A page of invitations.
+ */
+export type InvitationList = {
+    /**
+     * The items of this page, in id (creation) order.
+     */
+    data: Array<InvitationOut>;
+    /**
+     * Whether another page follows.
+     */
+    has_more: boolean;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * An invitation (never with its token).
+ */
+export type InvitationOut = {
+    id: InvitationId;
+    email: string;
+    role: Role;
+    status: InvitationStatus;
+    expires_at: string;
+    invited_by: UserId | null;
+    created_at: string;
+};
+
+/**
+ * Where an invitation stands.
+ */
+export type InvitationStatus = 'pending' | 'accepted' | 'revoked' | 'expired';
+
+/**
  * Log in with email and password.
  */
 export type LoginIn = {
     email: string;
     password: string;
+};
+
+/**
+ * A page of the caller's live sessions, oldest first.
+ */
+export type LoginSessionList = {
+    /**
+     * The items of this page, in id (creation) order.
+     */
+    data: Array<LoginSessionOut>;
+    /**
+     * Whether another page follows.
+     */
+    has_more: boolean;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * A login session (a chain of refresh tokens).
+ */
+export type LoginSessionOut = {
+    id: SessionId;
+    /**
+     * The organisation the session acts on.
+     */
+    organization_id: TenantId;
+    /**
+     * When the user logged in.
+     */
+    created_at: string;
+    /**
+     * When the session last got tokens (login or refresh).
+     */
+    last_seen_at: string;
+    /**
+     * When the session ends unless refreshed.
+     */
+    expires_at: string;
+    /**
+     * The user agent of the last login or refresh.
+     */
+    user_agent: string | null;
+    /**
+     * The client IP of the last login or refresh.
+     */
+    ip: string | null;
+    /**
+     * Whether this is the session of the calling access token.
+     */
+    current: boolean;
 };
 
 /**
@@ -132,12 +479,163 @@ export type MeOut = {
 };
 
 /**
+ * A page of members.
+ */
+export type MemberList = {
+    /**
+     * The items of this page, in id (creation) order.
+     */
+    data: Array<MemberOut>;
+    /**
+     * Whether another page follows.
+     */
+    has_more: boolean;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * A member of the organisation.
+ */
+export type MemberOut = {
+    user_id: UserId;
+    email: string;
+    name: string | null;
+    role: Role;
+    joined_at: string;
+};
+
+/**
+ * A member's new role.
+ */
+export type MemberRoleIn = {
+    role: Role;
+};
+
+/**
+ * Second factor required: complete the login with `POST /v1/auth/login/mfa`.
+ */
+export type MfaChallengeOut = {
+    /**
+     * Signed, single-use challenge; send it back with a code.
+     */
+    challenge_token: string;
+    /**
+     * Seconds until the challenge expires.
+     */
+    expires_in: number;
+    /**
+     * The kinds of code accepted.
+     */
+    methods: Array<string>;
+};
+
+/**
+ * A code from the authenticator app (or, where accepted, a recovery code).
+ */
+export type MfaCodeIn = {
+    /**
+     * A 6-digit TOTP code, or an unused recovery code (`xxxx-xxxx-xxxx`) where accepted.
+     */
+    code: string;
+};
+
+/**
+ * Complete a login with a second factor.
+ */
+export type MfaLoginIn = {
+    /**
+     * The `challenge_token` from `login`.
+     */
+    challenge_token: string;
+    /**
+     * A 6-digit code from the authenticator app, or an unused recovery code (`xxxx-xxxx-xxxx`).
+     */
+    code: string;
+};
+
+/**
+ * One of the caller's memberships.
+ */
+export type MyOrganizationOut = {
+    organization: OrganizationSummary;
+    role: Role;
+};
+
+/**
+ * The organisation a request acts on, with its seat usage.
+ */
+export type OrganizationDetailOut = {
+    id: TenantId;
+    name: string;
+    kind: OrganizationKind;
+    parent_id: TenantId | null;
+    /**
+     * Seats allowed (members + pending invitations).
+     */
+    seat_limit: number;
+    /**
+     * Seats in use: members plus pending, unexpired invitations.
+     */
+    seats_used: number;
+    created_at: string;
+};
+
+/**
+ * What an organisation is.
+ */
+export type OrganizationKind = 'standard' | 'agency' | 'client' | 'platform';
+
+/**
  * An organisation (tenant).
  */
 export type OrganizationOut = {
     id: TenantId;
     name: string;
     created_at: string;
+};
+
+/**
+ * Changes to the organisation; omitted fields stay as they are.
+ */
+export type OrganizationPatchIn = {
+    name?: string | null;
+    kind?: SettableKind | null;
+};
+
+/**
+ * An organisation in short.
+ */
+export type OrganizationSummary = {
+    id: TenantId;
+    name: string;
+    kind: OrganizationKind;
+};
+
+/**
+ * Set a new password with the token from a password-reset email.
+ */
+export type PasswordResetConfirmIn = {
+    /**
+     * The token from the email.
+     */
+    token: string;
+    /**
+     * 10–128 characters, not a common password, not containing the email address.
+     */
+    new_password: string;
+};
+
+/**
+ * Ask for a password-reset email.
+ */
+export type PasswordResetIn = {
+    /**
+     * The account's email address.
+     */
+    email: string;
 };
 
 /**
@@ -177,6 +675,10 @@ export type Problem = {
      * Field errors, present on `validation_failed` (422).
      */
     errors?: Array<FieldError>;
+    /**
+     * The scope the API key lacks, present on `insufficient_scope` and `forbidden` (403).
+     */
+    required_scope?: string | null;
 };
 
 /**
@@ -199,6 +701,16 @@ export type ReadinessOut = {
 };
 
 /**
+ * One-time recovery codes; shown only this once.
+ */
+export type RecoveryCodesOut = {
+    /**
+     * Ten codes; each logs in once in place of a TOTP code.
+     */
+    recovery_codes: Array<string>;
+};
+
+/**
  * A refresh token to rotate or revoke.
  */
 export type RefreshTokenIn = {
@@ -212,6 +724,64 @@ export type RefreshTokenIn = {
  * A member's role in an organisation. API keys act with `admin` rights.
  */
 export type Role = 'owner' | 'admin' | 'member' | 'viewer';
+
+/**
+ * Rotating a key's secret.
+ */
+export type RotateApiKeyIn = {
+    /**
+     * How long the old secret keeps working, in seconds (0–604800, i.e. up to 7 days). Omit
+     * for the server default (`api_key_rotation_grace_secs`, 24 hours unless configured).
+     */
+    grace_period_secs?: number | null;
+};
+
+/**
+ * Identifier of a sandbox email (prefix `eml_`).
+ */
+export type SandboxEmailId = string;
+
+/**
+ * A page of sandbox messages, newest first.
+ */
+export type SandboxEmailList = {
+    /**
+     * The items of this page, in id (creation) order.
+     */
+    data: Array<SandboxEmailOut>;
+    /**
+     * Whether another page follows.
+     */
+    has_more: boolean;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * A message the sandbox mail sender kept instead of sending.
+ */
+export type SandboxEmailOut = {
+    id: SandboxEmailId;
+    to: string;
+    subject: string;
+    /**
+     * The plain-text body.
+     */
+    text: string;
+    created_at: string;
+};
+
+/**
+ * A scope name as it appears in requests and responses (validated against the list).
+ */
+export type ScopeName = string;
+
+/**
+ * Identifier of a session (prefix `ses_`).
+ */
+export type SessionId = string;
 
 /**
  * Tokens for a login session, with the user and organisation they act for.
@@ -243,6 +813,11 @@ export type SessionOut = {
 };
 
 /**
+ * The kinds an organisation may switch between itself.
+ */
+export type SettableKind = 'standard' | 'agency';
+
+/**
  * Create an account: a user, a new organisation, and the user as its owner.
  */
 export type SignupIn = {
@@ -266,9 +841,40 @@ export type SignupIn = {
 };
 
 /**
+ * Suspending an organisation.
+ */
+export type SuspendOrganizationIn = {
+    /**
+     * Why (recorded in the audit log, which the organisation can read).
+     */
+    reason: string;
+};
+
+/**
+ * The organisation to switch to.
+ */
+export type SwitchIn = {
+    organization_id: TenantId;
+};
+
+/**
  * Identifier of an organisation (prefix `org_`).
  */
 export type TenantId = string;
+
+/**
+ * A TOTP secret to add to an authenticator app; 2FA is on once confirmed with a code.
+ */
+export type TotpEnrolmentOut = {
+    /**
+     * The shared secret, base32 (for manual entry).
+     */
+    secret: string;
+    /**
+     * `otpauth://totp/…` URI (render as a QR code).
+     */
+    otpauth_uri: string;
+};
 
 /**
  * Identifier of a user (prefix `usr_`).
@@ -282,11 +888,29 @@ export type UserOut = {
     id: UserId;
     email: string;
     name: string | null;
+    /**
+     * Whether the email address has been verified (the link sent at sign-up).
+     */
+    email_verified: boolean;
+    /**
+     * When the email address was verified.
+     */
+    email_verified_at: string | null;
+    /**
+     * Whether two-factor authentication (TOTP) is on: logging in then needs a code.
+     */
+    mfa_enabled: boolean;
     created_at: string;
 };
 
 export type SignupData = {
     body: SignupIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/v1/auth/signup';
@@ -313,6 +937,10 @@ export type SignupErrors = {
      * Validation failed; `errors` lists each invalid field.
      */
     422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
 };
 
 export type SignupError = SignupErrors[keyof SignupErrors];
@@ -328,6 +956,12 @@ export type SignupResponse = SignupResponses[keyof SignupResponses];
 
 export type LoginData = {
     body: LoginIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/v1/auth/login';
@@ -343,6 +977,14 @@ export type LoginErrors = {
      */
     401: Problem;
     /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
      * The request body is larger than the configured limit.
      */
     413: Problem;
@@ -354,6 +996,10 @@ export type LoginErrors = {
      * Validation failed; `errors` lists each invalid field.
      */
     422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
 };
 
 export type LoginError = LoginErrors[keyof LoginErrors];
@@ -363,12 +1009,22 @@ export type LoginResponses = {
      * Logged in; the session's tokens.
      */
     200: SessionOut;
+    /**
+     * Password accepted; a second factor is required.
+     */
+    202: MfaChallengeOut;
 };
 
 export type LoginResponse = LoginResponses[keyof LoginResponses];
 
 export type RefreshTokenData = {
     body: RefreshTokenIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/v1/auth/refresh';
@@ -384,6 +1040,10 @@ export type RefreshTokenErrors = {
      */
     401: Problem;
     /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
      * The request body is larger than the configured limit.
      */
     413: Problem;
@@ -395,6 +1055,10 @@ export type RefreshTokenErrors = {
      * Validation failed; `errors` lists each invalid field.
      */
     422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
 };
 
 export type RefreshTokenError = RefreshTokenErrors[keyof RefreshTokenErrors];
@@ -410,6 +1074,12 @@ export type RefreshTokenResponse = RefreshTokenResponses[keyof RefreshTokenRespo
 
 export type LogoutData = {
     body: RefreshTokenIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/v1/auth/logout';
@@ -420,6 +1090,10 @@ export type LogoutErrors = {
      * The request is malformed (invalid JSON, query string or id).
      */
     400: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
     /**
      * The request body is larger than the configured limit.
      */
@@ -432,6 +1106,10 @@ export type LogoutErrors = {
      * Validation failed; `errors` lists each invalid field.
      */
     422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
 };
 
 export type LogoutError = LogoutErrors[keyof LogoutErrors];
@@ -457,6 +1135,10 @@ export type GetMeErrors = {
      * Missing or invalid credentials.
      */
     401: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
 };
 
 export type GetMeError = GetMeErrors[keyof GetMeErrors];
@@ -469,6 +1151,593 @@ export type GetMeResponses = {
 };
 
 export type GetMeResponse = GetMeResponses[keyof GetMeResponses];
+
+export type VerifyEmailData = {
+    body: EmailTokenIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/auth/verify-email';
+};
+
+export type VerifyEmailErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type VerifyEmailError = VerifyEmailErrors[keyof VerifyEmailErrors];
+
+export type VerifyEmailResponses = {
+    /**
+     * The address is verified.
+     */
+    204: void;
+};
+
+export type VerifyEmailResponse = VerifyEmailResponses[keyof VerifyEmailResponses];
+
+export type ResendEmailVerificationData = {
+    body?: never;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/me/verify-email';
+};
+
+export type ResendEmailVerificationErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ResendEmailVerificationError = ResendEmailVerificationErrors[keyof ResendEmailVerificationErrors];
+
+export type ResendEmailVerificationResponses = {
+    /**
+     * A verification email is on its way.
+     */
+    202: AcceptedOut;
+};
+
+export type ResendEmailVerificationResponse = ResendEmailVerificationResponses[keyof ResendEmailVerificationResponses];
+
+export type RequestPasswordResetData = {
+    body: PasswordResetIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/auth/password-reset';
+};
+
+export type RequestPasswordResetErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type RequestPasswordResetError = RequestPasswordResetErrors[keyof RequestPasswordResetErrors];
+
+export type RequestPasswordResetResponses = {
+    /**
+     * Accepted (whether or not the address is registered).
+     */
+    202: AcceptedOut;
+};
+
+export type RequestPasswordResetResponse = RequestPasswordResetResponses[keyof RequestPasswordResetResponses];
+
+export type ConfirmPasswordResetData = {
+    body: PasswordResetConfirmIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/auth/password-reset/confirm';
+};
+
+export type ConfirmPasswordResetErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ConfirmPasswordResetError = ConfirmPasswordResetErrors[keyof ConfirmPasswordResetErrors];
+
+export type ConfirmPasswordResetResponses = {
+    /**
+     * The password is changed and every session ended.
+     */
+    204: void;
+};
+
+export type ConfirmPasswordResetResponse = ConfirmPasswordResetResponses[keyof ConfirmPasswordResetResponses];
+
+export type LoginMfaData = {
+    body: MfaLoginIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/auth/login/mfa';
+};
+
+export type LoginMfaErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type LoginMfaError = LoginMfaErrors[keyof LoginMfaErrors];
+
+export type LoginMfaResponses = {
+    /**
+     * Logged in; the session's tokens.
+     */
+    200: SessionOut;
+};
+
+export type LoginMfaResponse = LoginMfaResponses[keyof LoginMfaResponses];
+
+export type EnrolTotpData = {
+    body?: never;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/me/mfa/totp';
+};
+
+export type EnrolTotpErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type EnrolTotpError = EnrolTotpErrors[keyof EnrolTotpErrors];
+
+export type EnrolTotpResponses = {
+    /**
+     * The secret to add to an authenticator app.
+     */
+    200: TotpEnrolmentOut;
+};
+
+export type EnrolTotpResponse = EnrolTotpResponses[keyof EnrolTotpResponses];
+
+export type ConfirmTotpData = {
+    body: MfaCodeIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/me/mfa/totp/confirm';
+};
+
+export type ConfirmTotpErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ConfirmTotpError = ConfirmTotpErrors[keyof ConfirmTotpErrors];
+
+export type ConfirmTotpResponses = {
+    /**
+     * 2FA is on; the recovery codes.
+     */
+    200: RecoveryCodesOut;
+};
+
+export type ConfirmTotpResponse = ConfirmTotpResponses[keyof ConfirmTotpResponses];
+
+export type DisableTotpData = {
+    body: MfaCodeIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/me/mfa/totp/disable';
+};
+
+export type DisableTotpErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type DisableTotpError = DisableTotpErrors[keyof DisableTotpErrors];
+
+export type DisableTotpResponses = {
+    /**
+     * 2FA is off.
+     */
+    204: void;
+};
+
+export type DisableTotpResponse = DisableTotpResponses[keyof DisableTotpResponses];
+
+export type RegenerateRecoveryCodesData = {
+    body: MfaCodeIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/me/mfa/recovery-codes';
+};
+
+export type RegenerateRecoveryCodesErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type RegenerateRecoveryCodesError = RegenerateRecoveryCodesErrors[keyof RegenerateRecoveryCodesErrors];
+
+export type RegenerateRecoveryCodesResponses = {
+    /**
+     * The new recovery codes.
+     */
+    200: RecoveryCodesOut;
+};
+
+export type RegenerateRecoveryCodesResponse = RegenerateRecoveryCodesResponses[keyof RegenerateRecoveryCodesResponses];
+
+export type ListMySessionsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * How many items to return (1–100, default 20).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page; omit for the first page. Treat it as opaque.
+         */
+        cursor?: string;
+    };
+    url: '/v1/me/sessions';
+};
+
+export type ListMySessionsErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ListMySessionsError = ListMySessionsErrors[keyof ListMySessionsErrors];
+
+export type ListMySessionsResponses = {
+    /**
+     * A page of sessions.
+     */
+    200: LoginSessionList;
+};
+
+export type ListMySessionsResponse = ListMySessionsResponses[keyof ListMySessionsResponses];
+
+export type RevokeMySessionData = {
+    body?: never;
+    path: {
+        /**
+         * The session's id (`ses_…`).
+         */
+        id: SessionId;
+    };
+    query?: never;
+    url: '/v1/me/sessions/{id}';
+};
+
+export type RevokeMySessionErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type RevokeMySessionError = RevokeMySessionErrors[keyof RevokeMySessionErrors];
+
+export type RevokeMySessionResponses = {
+    /**
+     * The session has ended.
+     */
+    204: void;
+};
+
+export type RevokeMySessionResponse = RevokeMySessionResponses[keyof RevokeMySessionResponses];
 
 export type ListApiKeysData = {
     body?: never;
@@ -496,9 +1765,17 @@ export type ListApiKeysErrors = {
      */
     401: Problem;
     /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
      * Validation failed; `errors` lists each invalid field.
      */
     422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
 };
 
 export type ListApiKeysError = ListApiKeysErrors[keyof ListApiKeysErrors];
@@ -514,6 +1791,12 @@ export type ListApiKeysResponse = ListApiKeysResponses[keyof ListApiKeysResponse
 
 export type CreateApiKeyData = {
     body: ApiKeyIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
     path?: never;
     query?: never;
     url: '/v1/api-keys';
@@ -529,6 +1812,14 @@ export type CreateApiKeyErrors = {
      */
     401: Problem;
     /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
      * The request body is larger than the configured limit.
      */
     413: Problem;
@@ -540,6 +1831,10 @@ export type CreateApiKeyErrors = {
      * Validation failed; `errors` lists each invalid field.
      */
     422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
 };
 
 export type CreateApiKeyError = CreateApiKeyErrors[keyof CreateApiKeyErrors];
@@ -575,9 +1870,17 @@ export type DeleteApiKeyErrors = {
      */
     401: Problem;
     /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
      * No such resource in this organisation.
      */
     404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
 };
 
 export type DeleteApiKeyError = DeleteApiKeyErrors[keyof DeleteApiKeyErrors];
@@ -613,9 +1916,17 @@ export type GetApiKeyErrors = {
      */
     401: Problem;
     /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
      * No such resource in this organisation.
      */
     404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
 };
 
 export type GetApiKeyError = GetApiKeyErrors[keyof GetApiKeyErrors];
@@ -628,6 +1939,1250 @@ export type GetApiKeyResponses = {
 };
 
 export type GetApiKeyResponse = GetApiKeyResponses[keyof GetApiKeyResponses];
+
+export type RotateApiKeyData = {
+    body: RotateApiKeyIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        /**
+         * The key's id (`key_…`).
+         */
+        id: ApiKeyId;
+    };
+    query?: never;
+    url: '/v1/api-keys/{id}/rotate';
+};
+
+export type RotateApiKeyErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type RotateApiKeyError = RotateApiKeyErrors[keyof RotateApiKeyErrors];
+
+export type RotateApiKeyResponses = {
+    /**
+     * The key, with its new secret.
+     */
+    200: ApiKeyCreatedOut;
+};
+
+export type RotateApiKeyResponse = RotateApiKeyResponses[keyof RotateApiKeyResponses];
+
+export type GetOrganizationData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/v1/organization';
+};
+
+export type GetOrganizationErrors = {
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type GetOrganizationError = GetOrganizationErrors[keyof GetOrganizationErrors];
+
+export type GetOrganizationResponses = {
+    /**
+     * The organisation.
+     */
+    200: OrganizationDetailOut;
+};
+
+export type GetOrganizationResponse = GetOrganizationResponses[keyof GetOrganizationResponses];
+
+export type UpdateOrganizationData = {
+    body: OrganizationPatchIn;
+    path?: never;
+    query?: never;
+    url: '/v1/organization';
+};
+
+export type UpdateOrganizationErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type UpdateOrganizationError = UpdateOrganizationErrors[keyof UpdateOrganizationErrors];
+
+export type UpdateOrganizationResponses = {
+    /**
+     * The updated organisation.
+     */
+    200: OrganizationDetailOut;
+};
+
+export type UpdateOrganizationResponse = UpdateOrganizationResponses[keyof UpdateOrganizationResponses];
+
+export type ListMembersData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * How many items to return (1–100, default 20).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page; omit for the first page. Treat it as opaque.
+         */
+        cursor?: string;
+    };
+    url: '/v1/members';
+};
+
+export type ListMembersErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ListMembersError = ListMembersErrors[keyof ListMembersErrors];
+
+export type ListMembersResponses = {
+    /**
+     * A page of members.
+     */
+    200: MemberList;
+};
+
+export type ListMembersResponse = ListMembersResponses[keyof ListMembersResponses];
+
+export type DeleteMemberData = {
+    body?: never;
+    path: {
+        /**
+         * The member's user id (`usr_…`).
+         */
+        user_id: UserId;
+    };
+    query?: never;
+    url: '/v1/members/{user_id}';
+};
+
+export type DeleteMemberErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type DeleteMemberError = DeleteMemberErrors[keyof DeleteMemberErrors];
+
+export type DeleteMemberResponses = {
+    /**
+     * The member is removed.
+     */
+    204: void;
+};
+
+export type DeleteMemberResponse = DeleteMemberResponses[keyof DeleteMemberResponses];
+
+export type UpdateMemberData = {
+    body: MemberRoleIn;
+    path: {
+        /**
+         * The member's user id (`usr_…`).
+         */
+        user_id: UserId;
+    };
+    query?: never;
+    url: '/v1/members/{user_id}';
+};
+
+export type UpdateMemberErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type UpdateMemberError = UpdateMemberErrors[keyof UpdateMemberErrors];
+
+export type UpdateMemberResponses = {
+    /**
+     * The member with the new role.
+     */
+    200: MemberOut;
+};
+
+export type UpdateMemberResponse = UpdateMemberResponses[keyof UpdateMemberResponses];
+
+export type AcceptInvitationData = {
+    body: AcceptInvitationIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/invitations/accept';
+};
+
+export type AcceptInvitationErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type AcceptInvitationError = AcceptInvitationErrors[keyof AcceptInvitationErrors];
+
+export type AcceptInvitationResponses = {
+    /**
+     * Joined with an existing account; a session in the organisation.
+     */
+    200: SessionOut;
+    /**
+     * Account created and joined; a session in the organisation.
+     */
+    201: SessionOut;
+};
+
+export type AcceptInvitationResponse = AcceptInvitationResponses[keyof AcceptInvitationResponses];
+
+export type ListInvitationsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * How many items to return (1–100, default 20).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page; omit for the first page. Treat it as opaque.
+         */
+        cursor?: string;
+    };
+    url: '/v1/invitations';
+};
+
+export type ListInvitationsErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ListInvitationsError = ListInvitationsErrors[keyof ListInvitationsErrors];
+
+export type ListInvitationsResponses = {
+    /**
+     * A page of invitations.
+     */
+    200: InvitationList;
+};
+
+export type ListInvitationsResponse = ListInvitationsResponses[keyof ListInvitationsResponses];
+
+export type CreateInvitationData = {
+    body: InvitationIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/invitations';
+};
+
+export type CreateInvitationErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type CreateInvitationError = CreateInvitationErrors[keyof CreateInvitationErrors];
+
+export type CreateInvitationResponses = {
+    /**
+     * The invitation (without its token).
+     */
+    201: InvitationOut;
+};
+
+export type CreateInvitationResponse = CreateInvitationResponses[keyof CreateInvitationResponses];
+
+export type DeleteInvitationData = {
+    body?: never;
+    path: {
+        /**
+         * The invitation's id (`inv_…`).
+         */
+        id: InvitationId;
+    };
+    query?: never;
+    url: '/v1/invitations/{id}';
+};
+
+export type DeleteInvitationErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type DeleteInvitationError = DeleteInvitationErrors[keyof DeleteInvitationErrors];
+
+export type DeleteInvitationResponses = {
+    /**
+     * The invitation is revoked.
+     */
+    204: void;
+};
+
+export type DeleteInvitationResponse = DeleteInvitationResponses[keyof DeleteInvitationResponses];
+
+export type ListMyOrganizationsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/v1/me/organizations';
+};
+
+export type ListMyOrganizationsErrors = {
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ListMyOrganizationsError = ListMyOrganizationsErrors[keyof ListMyOrganizationsErrors];
+
+export type ListMyOrganizationsResponses = {
+    /**
+     * The caller's memberships.
+     */
+    200: Array<MyOrganizationOut>;
+};
+
+export type ListMyOrganizationsResponse = ListMyOrganizationsResponses[keyof ListMyOrganizationsResponses];
+
+export type SwitchOrganizationData = {
+    body: SwitchIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/auth/switch';
+};
+
+export type SwitchOrganizationErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type SwitchOrganizationError = SwitchOrganizationErrors[keyof SwitchOrganizationErrors];
+
+export type SwitchOrganizationResponses = {
+    /**
+     * A session in the chosen organisation.
+     */
+    200: SessionOut;
+};
+
+export type SwitchOrganizationResponse = SwitchOrganizationResponses[keyof SwitchOrganizationResponses];
+
+export type ListClientsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * How many items to return (1–100, default 20).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page; omit for the first page. Treat it as opaque.
+         */
+        cursor?: string;
+    };
+    url: '/v1/clients';
+};
+
+export type ListClientsErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ListClientsError = ListClientsErrors[keyof ListClientsErrors];
+
+export type ListClientsResponses = {
+    /**
+     * A page of client workspaces.
+     */
+    200: ClientList;
+};
+
+export type ListClientsResponse = ListClientsResponses[keyof ListClientsResponses];
+
+export type CreateClientData = {
+    body: ClientIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/clients';
+};
+
+export type CreateClientErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type CreateClientError = CreateClientErrors[keyof CreateClientErrors];
+
+export type CreateClientResponses = {
+    /**
+     * The client workspace.
+     */
+    201: ClientOut;
+};
+
+export type CreateClientResponse = CreateClientResponses[keyof CreateClientResponses];
+
+export type GetClientData = {
+    body?: never;
+    path: {
+        /**
+         * The client workspace's id (`org_…`).
+         */
+        id: TenantId;
+    };
+    query?: never;
+    url: '/v1/clients/{id}';
+};
+
+export type GetClientErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type GetClientError = GetClientErrors[keyof GetClientErrors];
+
+export type GetClientResponses = {
+    /**
+     * The client workspace.
+     */
+    200: ClientOut;
+};
+
+export type GetClientResponse = GetClientResponses[keyof GetClientResponses];
+
+export type ListAuditEventsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * How many events to return (1–100, default 20).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page; omit for the first page. Treat it as opaque, and
+         * keep the other parameters the same while paging.
+         */
+        cursor?: string;
+        /**
+         * Which end of the log a list starts from.
+         */
+        order?: 'asc' | 'desc';
+        /**
+         * Only events with this action, e.g. `api_key.created` (exact match).
+         */
+        action?: string;
+        /**
+         * Only events by this actor (a prefixed id: `usr_…` or `key_…`).
+         */
+        actor_id?: string;
+        /**
+         * Only events about this target (a prefixed id such as `key_…`, `usr_…`, `org_…`).
+         */
+        target_id?: string;
+        /**
+         * Only events at or after this time (RFC 3339, e.g. `2026-01-31T00:00:00Z`).
+         */
+        since?: string;
+        /**
+         * Only events before this time (RFC 3339).
+         */
+        until?: string;
+    };
+    url: '/v1/audit-events';
+};
+
+export type ListAuditEventsErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ListAuditEventsError = ListAuditEventsErrors[keyof ListAuditEventsErrors];
+
+export type ListAuditEventsResponses = {
+    /**
+     * A page of events.
+     */
+    200: AuditEventList;
+};
+
+export type ListAuditEventsResponse = ListAuditEventsResponses[keyof ListAuditEventsResponses];
+
+export type AdminListOrganizationsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * A case-insensitive substring of the name, or an exact organisation id (`org_…`).
+         */
+        q?: string;
+        /**
+         * How many organisations to return (1–100, default 20).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page; omit for the first page.
+         */
+        cursor?: string;
+    };
+    url: '/v1/admin/organizations';
+};
+
+export type AdminListOrganizationsErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type AdminListOrganizationsError = AdminListOrganizationsErrors[keyof AdminListOrganizationsErrors];
+
+export type AdminListOrganizationsResponses = {
+    /**
+     * A page of organisations.
+     */
+    200: AdminOrganizationList;
+};
+
+export type AdminListOrganizationsResponse = AdminListOrganizationsResponses[keyof AdminListOrganizationsResponses];
+
+export type AdminGetOrganizationData = {
+    body?: never;
+    path: {
+        /**
+         * The organisation's id (`org_…`).
+         */
+        id: TenantId;
+    };
+    query?: never;
+    url: '/v1/admin/organizations/{id}';
+};
+
+export type AdminGetOrganizationErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type AdminGetOrganizationError = AdminGetOrganizationErrors[keyof AdminGetOrganizationErrors];
+
+export type AdminGetOrganizationResponses = {
+    /**
+     * The organisation.
+     */
+    200: AdminOrganizationOut;
+};
+
+export type AdminGetOrganizationResponse = AdminGetOrganizationResponses[keyof AdminGetOrganizationResponses];
+
+export type AdminSuspendOrganizationData = {
+    body: SuspendOrganizationIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        /**
+         * The organisation's id (`org_…`).
+         */
+        id: TenantId;
+    };
+    query?: never;
+    url: '/v1/admin/organizations/{id}/suspend';
+};
+
+export type AdminSuspendOrganizationErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type AdminSuspendOrganizationError = AdminSuspendOrganizationErrors[keyof AdminSuspendOrganizationErrors];
+
+export type AdminSuspendOrganizationResponses = {
+    /**
+     * The organisation, suspended.
+     */
+    200: AdminOrganizationOut;
+};
+
+export type AdminSuspendOrganizationResponse = AdminSuspendOrganizationResponses[keyof AdminSuspendOrganizationResponses];
+
+export type AdminUnsuspendOrganizationData = {
+    body?: never;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        /**
+         * The organisation's id (`org_…`).
+         */
+        id: TenantId;
+    };
+    query?: never;
+    url: '/v1/admin/organizations/{id}/unsuspend';
+};
+
+export type AdminUnsuspendOrganizationErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type AdminUnsuspendOrganizationError = AdminUnsuspendOrganizationErrors[keyof AdminUnsuspendOrganizationErrors];
+
+export type AdminUnsuspendOrganizationResponses = {
+    /**
+     * The organisation, active.
+     */
+    200: AdminOrganizationOut;
+};
+
+export type AdminUnsuspendOrganizationResponse = AdminUnsuspendOrganizationResponses[keyof AdminUnsuspendOrganizationResponses];
+
+export type AdminListSandboxEmailsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Only messages to this address (case-insensitive).
+         */
+        to?: string;
+        /**
+         * How many messages to return (1–100, default 20).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page; omit for the first page.
+         */
+        cursor?: string;
+    };
+    url: '/v1/admin/sandbox/emails';
+};
+
+export type AdminListSandboxEmailsErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type AdminListSandboxEmailsError = AdminListSandboxEmailsErrors[keyof AdminListSandboxEmailsErrors];
+
+export type AdminListSandboxEmailsResponses = {
+    /**
+     * A page of messages, newest first.
+     */
+    200: SandboxEmailList;
+};
+
+export type AdminListSandboxEmailsResponse = AdminListSandboxEmailsResponses[keyof AdminListSandboxEmailsResponses];
+
+export type AdminListAuditEventsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Only this organisation's events.
+         */
+        organization_id?: TenantId;
+        /**
+         * How many events to return (1–100, default 20).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page; omit for the first page.
+         */
+        cursor?: string;
+        /**
+         * Which end of the log a list starts from.
+         */
+        order?: 'asc' | 'desc';
+        /**
+         * Only events with this action (exact match).
+         */
+        action?: string;
+        /**
+         * Only events by this actor (a prefixed id).
+         */
+        actor_id?: string;
+        /**
+         * Only events about this target (a prefixed id).
+         */
+        target_id?: string;
+        /**
+         * Only events at or after this time (RFC 3339).
+         */
+        since?: string;
+        /**
+         * Only events before this time (RFC 3339).
+         */
+        until?: string;
+    };
+    url: '/v1/admin/audit-events';
+};
+
+export type AdminListAuditEventsErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type AdminListAuditEventsError = AdminListAuditEventsErrors[keyof AdminListAuditEventsErrors];
+
+export type AdminListAuditEventsResponses = {
+    /**
+     * A page of events.
+     */
+    200: AuditEventList;
+};
+
+export type AdminListAuditEventsResponse = AdminListAuditEventsResponses[keyof AdminListAuditEventsResponses];
 
 export type HealthzData = {
     body?: never;

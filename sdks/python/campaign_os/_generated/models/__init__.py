@@ -2,46 +2,130 @@
 # sdks/python/generator/postprocess.py. Do not edit: run sdks/python/generate.sh.
 """Contains all the data models used in inputs/outputs"""
 
+from .accept_invitation_in import AcceptInvitationIn
+from .accepted_out import AcceptedOut
+from .admin_list_audit_events_order import AdminListAuditEventsOrder
+from .admin_organization_list import AdminOrganizationList
+from .admin_organization_out import AdminOrganizationOut
 from .api_key_created_out import ApiKeyCreatedOut
 from .api_key_in import ApiKeyIn
 from .api_key_list import ApiKeyList
 from .api_key_out import ApiKeyOut
+from .audit_actor_out import AuditActorOut
+from .audit_event_list import AuditEventList
+from .audit_event_out import AuditEventOut
+from .audit_event_out_metadata import AuditEventOutMetadata
+from .audit_target_out import AuditTargetOut
 from .check_status import CheckStatus
+from .client_in import ClientIn
+from .client_list import ClientList
+from .client_out import ClientOut
+from .email_token_in import EmailTokenIn
 from .field_error import FieldError
 from .health_out import HealthOut
+from .invitation_in import InvitationIn
+from .invitation_list import InvitationList
+from .invitation_out import InvitationOut
+from .invitation_status import InvitationStatus
+from .list_audit_events_order import ListAuditEventsOrder
 from .login_in import LoginIn
+from .login_session_list import LoginSessionList
+from .login_session_out import LoginSessionOut
 from .me_api_key import MeApiKey
 from .me_out import MeOut
+from .member_list import MemberList
+from .member_out import MemberOut
+from .member_role_in import MemberRoleIn
+from .mfa_challenge_out import MfaChallengeOut
+from .mfa_code_in import MfaCodeIn
+from .mfa_login_in import MfaLoginIn
+from .my_organization_out import MyOrganizationOut
+from .organization_detail_out import OrganizationDetailOut
+from .organization_kind import OrganizationKind
 from .organization_out import OrganizationOut
+from .organization_patch_in import OrganizationPatchIn
+from .organization_summary import OrganizationSummary
+from .password_reset_confirm_in import PasswordResetConfirmIn
+from .password_reset_in import PasswordResetIn
 from .principal_type import PrincipalType
 from .problem import Problem
 from .readiness_checks import ReadinessChecks
 from .readiness_out import ReadinessOut
+from .recovery_codes_out import RecoveryCodesOut
 from .refresh_token_in import RefreshTokenIn
 from .role import Role
+from .rotate_api_key_in import RotateApiKeyIn
+from .sandbox_email_list import SandboxEmailList
+from .sandbox_email_out import SandboxEmailOut
 from .session_out import SessionOut
+from .settable_kind import SettableKind
 from .signup_in import SignupIn
+from .suspend_organization_in import SuspendOrganizationIn
+from .switch_in import SwitchIn
+from .totp_enrolment_out import TotpEnrolmentOut
 from .user_out import UserOut
 
 __all__ = (
+    "AcceptInvitationIn",
+    "AcceptedOut",
+    "AdminListAuditEventsOrder",
+    "AdminOrganizationList",
+    "AdminOrganizationOut",
     "ApiKeyCreatedOut",
     "ApiKeyIn",
     "ApiKeyList",
     "ApiKeyOut",
+    "AuditActorOut",
+    "AuditEventList",
+    "AuditEventOut",
+    "AuditEventOutMetadata",
+    "AuditTargetOut",
     "CheckStatus",
+    "ClientIn",
+    "ClientList",
+    "ClientOut",
+    "EmailTokenIn",
     "FieldError",
     "HealthOut",
+    "InvitationIn",
+    "InvitationList",
+    "InvitationOut",
+    "InvitationStatus",
+    "ListAuditEventsOrder",
     "LoginIn",
+    "LoginSessionList",
+    "LoginSessionOut",
     "MeApiKey",
     "MeOut",
+    "MemberList",
+    "MemberOut",
+    "MemberRoleIn",
+    "MfaChallengeOut",
+    "MfaCodeIn",
+    "MfaLoginIn",
+    "MyOrganizationOut",
+    "OrganizationDetailOut",
+    "OrganizationKind",
     "OrganizationOut",
+    "OrganizationPatchIn",
+    "OrganizationSummary",
+    "PasswordResetConfirmIn",
+    "PasswordResetIn",
     "PrincipalType",
     "Problem",
     "ReadinessChecks",
     "ReadinessOut",
+    "RecoveryCodesOut",
     "RefreshTokenIn",
     "Role",
+    "RotateApiKeyIn",
+    "SandboxEmailList",
+    "SandboxEmailOut",
     "SessionOut",
+    "SettableKind",
     "SignupIn",
+    "SuspendOrganizationIn",
+    "SwitchIn",
+    "TotpEnrolmentOut",
     "UserOut",
 )

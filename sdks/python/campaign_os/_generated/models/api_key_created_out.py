@@ -14,14 +14,20 @@ T = TypeVar("T", bound="ApiKeyCreatedOut")
 
 @_attrs_define
 class ApiKeyCreatedOut:
-    """A newly created API key, with its secret. The secret is shown only here, once.
+    """A newly created (or rotated) API key, with its secret. The secret is shown only here, once.
 
     Attributes:
         id (str): Identifier of an API key (prefix `key_`).
         name (str):
         prefix (str):
+        scopes (list[str]):  Example: ['members:read', 'api_keys:write'].
+        expires_at (datetime.datetime | None):
+        allowed_organization_ids (list[str] | None):
         created_at (datetime.datetime):
         last_used_at (datetime.datetime | None):
+        last_used_ip (None | str):
+        previous_secret_expires_at (datetime.datetime | None): After a rotation: when the previous secret stops working;
+            null when it already has.
         secret (str): The secret: send as `Authorization: Bearer <secret>`. Store it now; it cannot be shown again.
             Example: cos_3kTqW0Xb9sV1yZ2mN4pL6rH8jF0dC5aE7gB2uI4o.
     """
@@ -29,8 +35,13 @@ class ApiKeyCreatedOut:
     id: str
     name: str
     prefix: str
+    scopes: list[str]
+    expires_at: datetime.datetime | None
+    allowed_organization_ids: list[str] | None
     created_at: datetime.datetime
     last_used_at: datetime.datetime | None
+    last_used_ip: None | str
+    previous_secret_expires_at: datetime.datetime | None
     secret: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -41,6 +52,21 @@ class ApiKeyCreatedOut:
 
         prefix = self.prefix
 
+        scopes = self.scopes
+
+        expires_at: None | str
+        if isinstance(self.expires_at, datetime.datetime):
+            expires_at = self.expires_at.isoformat()
+        else:
+            expires_at = self.expires_at
+
+        allowed_organization_ids: list[str] | None
+        if isinstance(self.allowed_organization_ids, list):
+            allowed_organization_ids = self.allowed_organization_ids
+
+        else:
+            allowed_organization_ids = self.allowed_organization_ids
+
         created_at = self.created_at.isoformat()
 
         last_used_at: None | str
@@ -48,6 +74,15 @@ class ApiKeyCreatedOut:
             last_used_at = self.last_used_at.isoformat()
         else:
             last_used_at = self.last_used_at
+
+        last_used_ip: None | str
+        last_used_ip = self.last_used_ip
+
+        previous_secret_expires_at: None | str
+        if isinstance(self.previous_secret_expires_at, datetime.datetime):
+            previous_secret_expires_at = self.previous_secret_expires_at.isoformat()
+        else:
+            previous_secret_expires_at = self.previous_secret_expires_at
 
         secret = self.secret
 
@@ -58,8 +93,13 @@ class ApiKeyCreatedOut:
                 "id": id,
                 "name": name,
                 "prefix": prefix,
+                "scopes": scopes,
+                "expires_at": expires_at,
+                "allowed_organization_ids": allowed_organization_ids,
                 "created_at": created_at,
                 "last_used_at": last_used_at,
+                "last_used_ip": last_used_ip,
+                "previous_secret_expires_at": previous_secret_expires_at,
                 "secret": secret,
             }
         )
@@ -74,6 +114,40 @@ class ApiKeyCreatedOut:
         name = d.pop("name")
 
         prefix = d.pop("prefix")
+
+        scopes = cast(list[str], d.pop("scopes"))
+
+        def _parse_expires_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                expires_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return expires_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        expires_at = _parse_expires_at(d.pop("expires_at"))
+
+        def _parse_allowed_organization_ids(data: object) -> list[str] | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                allowed_organization_ids_type_0 = cast(list[str], data)
+
+                return allowed_organization_ids_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None, data)
+
+        allowed_organization_ids = _parse_allowed_organization_ids(
+            d.pop("allowed_organization_ids")
+        )
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
@@ -92,14 +166,45 @@ class ApiKeyCreatedOut:
 
         last_used_at = _parse_last_used_at(d.pop("last_used_at"))
 
+        def _parse_last_used_ip(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        last_used_ip = _parse_last_used_ip(d.pop("last_used_ip"))
+
+        def _parse_previous_secret_expires_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                previous_secret_expires_at_type_0 = datetime.datetime.fromisoformat(
+                    data
+                )
+
+                return previous_secret_expires_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        previous_secret_expires_at = _parse_previous_secret_expires_at(
+            d.pop("previous_secret_expires_at")
+        )
+
         secret = d.pop("secret")
 
         api_key_created_out = cls(
             id=id,
             name=name,
             prefix=prefix,
+            scopes=scopes,
+            expires_at=expires_at,
+            allowed_organization_ids=allowed_organization_ids,
             created_at=created_at,
             last_used_at=last_used_at,
+            last_used_ip=last_used_ip,
+            previous_secret_expires_at=previous_secret_expires_at,
             secret=secret,
         )
 

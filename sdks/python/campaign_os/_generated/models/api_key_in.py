@@ -2,10 +2,13 @@
 # sdks/python/generator/postprocess.py. Do not edit: run sdks/python/generate.sh.
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
+
+from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="ApiKeyIn")
 
@@ -16,12 +19,51 @@ class ApiKeyIn:
 
     Attributes:
         name (str): What the key is for, so that people can tell keys apart. Example: Zapier integration.
+        scopes (list[str] | None | Unset): The scopes the key holds (`resource:read` or `resource:write`; write implies
+            read). Omit
+            for every scope the creator holds. At least one; see the API-keys guide for the list. Example: ['members:read',
+            'api_keys:write'].
+        expires_at (datetime.datetime | None | Unset): When the key stops working: in the future, at most two years
+            ahead. Omit for no expiry
+            (or, for a key created by an expiring key, that key's expiry).
+        allowed_organization_ids (list[str] | None | Unset): Agency organisations only: the client workspaces (`org_…`)
+            the key may act on with
+            `X-Tenant-Id`. Omit for every client; an empty list allows none.
     """
 
     name: str
+    scopes: list[str] | None | Unset = UNSET
+    expires_at: datetime.datetime | None | Unset = UNSET
+    allowed_organization_ids: list[str] | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name
+
+        scopes: list[str] | None | Unset
+        if isinstance(self.scopes, Unset):
+            scopes = UNSET
+        elif isinstance(self.scopes, list):
+            scopes = self.scopes
+
+        else:
+            scopes = self.scopes
+
+        expires_at: None | str | Unset
+        if isinstance(self.expires_at, Unset):
+            expires_at = UNSET
+        elif isinstance(self.expires_at, datetime.datetime):
+            expires_at = self.expires_at.isoformat()
+        else:
+            expires_at = self.expires_at
+
+        allowed_organization_ids: list[str] | None | Unset
+        if isinstance(self.allowed_organization_ids, Unset):
+            allowed_organization_ids = UNSET
+        elif isinstance(self.allowed_organization_ids, list):
+            allowed_organization_ids = self.allowed_organization_ids
+
+        else:
+            allowed_organization_ids = self.allowed_organization_ids
 
         field_dict: dict[str, Any] = {}
 
@@ -30,6 +72,12 @@ class ApiKeyIn:
                 "name": name,
             }
         )
+        if scopes is not UNSET:
+            field_dict["scopes"] = scopes
+        if expires_at is not UNSET:
+            field_dict["expires_at"] = expires_at
+        if allowed_organization_ids is not UNSET:
+            field_dict["allowed_organization_ids"] = allowed_organization_ids
 
         return field_dict
 
@@ -38,8 +86,64 @@ class ApiKeyIn:
         d = dict(src_dict)
         name = d.pop("name")
 
+        def _parse_scopes(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                scopes_type_0 = cast(list[str], data)
+
+                return scopes_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        scopes = _parse_scopes(d.pop("scopes", UNSET))
+
+        def _parse_expires_at(data: object) -> datetime.datetime | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                expires_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return expires_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None | Unset, data)
+
+        expires_at = _parse_expires_at(d.pop("expires_at", UNSET))
+
+        def _parse_allowed_organization_ids(data: object) -> list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                allowed_organization_ids_type_0 = cast(list[str], data)
+
+                return allowed_organization_ids_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | Unset, data)
+
+        allowed_organization_ids = _parse_allowed_organization_ids(
+            d.pop("allowed_organization_ids", UNSET)
+        )
+
         api_key_in = cls(
             name=name,
+            scopes=scopes,
+            expires_at=expires_at,
+            allowed_organization_ids=allowed_organization_ids,
         )
 
         return api_key_in

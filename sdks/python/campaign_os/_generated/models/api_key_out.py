@@ -19,17 +19,29 @@ class ApiKeyOut:
     Attributes:
         id (str): Identifier of an API key (prefix `key_`).
         name (str):
-        prefix (str): The visible start of the secret, e.g. `cos_AbC123xy`.
+        prefix (str): The visible start of the current secret, e.g. `cos_AbC123xy`.
+        scopes (list[str]): The scopes the key holds. Example: ['members:read', 'api_keys:write'].
+        expires_at (datetime.datetime | None): When the key stops working; null for never.
+        allowed_organization_ids (list[str] | None): The client workspaces an agency key may act on; null for every
+            client of the agency.
         created_at (datetime.datetime):
         last_used_at (datetime.datetime | None): When the key last authenticated a request (recorded at most once a
             minute).
+        last_used_ip (None | str): The client IP of that request. Example: 203.0.113.7.
+        previous_secret_expires_at (datetime.datetime | None): After a rotation: when the previous secret stops working;
+            null when there is none.
     """
 
     id: str
     name: str
     prefix: str
+    scopes: list[str]
+    expires_at: datetime.datetime | None
+    allowed_organization_ids: list[str] | None
     created_at: datetime.datetime
     last_used_at: datetime.datetime | None
+    last_used_ip: None | str
+    previous_secret_expires_at: datetime.datetime | None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -39,6 +51,21 @@ class ApiKeyOut:
 
         prefix = self.prefix
 
+        scopes = self.scopes
+
+        expires_at: None | str
+        if isinstance(self.expires_at, datetime.datetime):
+            expires_at = self.expires_at.isoformat()
+        else:
+            expires_at = self.expires_at
+
+        allowed_organization_ids: list[str] | None
+        if isinstance(self.allowed_organization_ids, list):
+            allowed_organization_ids = self.allowed_organization_ids
+
+        else:
+            allowed_organization_ids = self.allowed_organization_ids
+
         created_at = self.created_at.isoformat()
 
         last_used_at: None | str
@@ -47,6 +74,15 @@ class ApiKeyOut:
         else:
             last_used_at = self.last_used_at
 
+        last_used_ip: None | str
+        last_used_ip = self.last_used_ip
+
+        previous_secret_expires_at: None | str
+        if isinstance(self.previous_secret_expires_at, datetime.datetime):
+            previous_secret_expires_at = self.previous_secret_expires_at.isoformat()
+        else:
+            previous_secret_expires_at = self.previous_secret_expires_at
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -54,8 +90,13 @@ class ApiKeyOut:
                 "id": id,
                 "name": name,
                 "prefix": prefix,
+                "scopes": scopes,
+                "expires_at": expires_at,
+                "allowed_organization_ids": allowed_organization_ids,
                 "created_at": created_at,
                 "last_used_at": last_used_at,
+                "last_used_ip": last_used_ip,
+                "previous_secret_expires_at": previous_secret_expires_at,
             }
         )
 
@@ -69,6 +110,40 @@ class ApiKeyOut:
         name = d.pop("name")
 
         prefix = d.pop("prefix")
+
+        scopes = cast(list[str], d.pop("scopes"))
+
+        def _parse_expires_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                expires_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return expires_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        expires_at = _parse_expires_at(d.pop("expires_at"))
+
+        def _parse_allowed_organization_ids(data: object) -> list[str] | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                allowed_organization_ids_type_0 = cast(list[str], data)
+
+                return allowed_organization_ids_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None, data)
+
+        allowed_organization_ids = _parse_allowed_organization_ids(
+            d.pop("allowed_organization_ids")
+        )
 
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
@@ -87,12 +162,43 @@ class ApiKeyOut:
 
         last_used_at = _parse_last_used_at(d.pop("last_used_at"))
 
+        def _parse_last_used_ip(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        last_used_ip = _parse_last_used_ip(d.pop("last_used_ip"))
+
+        def _parse_previous_secret_expires_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                previous_secret_expires_at_type_0 = datetime.datetime.fromisoformat(
+                    data
+                )
+
+                return previous_secret_expires_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        previous_secret_expires_at = _parse_previous_secret_expires_at(
+            d.pop("previous_secret_expires_at")
+        )
+
         api_key_out = cls(
             id=id,
             name=name,
             prefix=prefix,
+            scopes=scopes,
+            expires_at=expires_at,
+            allowed_organization_ids=allowed_organization_ids,
             created_at=created_at,
             last_used_at=last_used_at,
+            last_used_ip=last_used_ip,
+            previous_secret_expires_at=previous_secret_expires_at,
         )
 
         api_key_out.additional_properties = d

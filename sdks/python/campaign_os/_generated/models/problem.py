@@ -34,6 +34,8 @@ class Problem:
         code (str): Stable, machine-readable error code (snake_case). Match on this, not on `detail`.
         request_id (None | str): The id of the request, as echoed in `X-Request-Id`; quote it when reporting a problem.
         errors (list[FieldError] | Unset): Field errors, present on `validation_failed` (422).
+        required_scope (None | str | Unset): The scope the API key lacks, present on `insufficient_scope` and
+            `forbidden` (403).
     """
 
     type_: str
@@ -43,6 +45,7 @@ class Problem:
     code: str
     request_id: None | str
     errors: list[FieldError] | Unset = UNSET
+    required_scope: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -66,6 +69,12 @@ class Problem:
                 errors_item = errors_item_data.to_dict()
                 errors.append(errors_item)
 
+        required_scope: None | str | Unset
+        if isinstance(self.required_scope, Unset):
+            required_scope = UNSET
+        else:
+            required_scope = self.required_scope
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -80,6 +89,8 @@ class Problem:
         )
         if errors is not UNSET:
             field_dict["errors"] = errors
+        if required_scope is not UNSET:
+            field_dict["required_scope"] = required_scope
 
         return field_dict
 
@@ -114,6 +125,15 @@ class Problem:
 
                 errors.append(errors_item)
 
+        def _parse_required_scope(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        required_scope = _parse_required_scope(d.pop("required_scope", UNSET))
+
         problem = cls(
             type_=type_,
             title=title,
@@ -122,6 +142,7 @@ class Problem:
             code=code,
             request_id=request_id,
             errors=errors,
+            required_scope=required_scope,
         )
 
         problem.additional_properties = d

@@ -20,12 +20,18 @@ class UserOut:
         id (str): Identifier of a user (prefix `usr_`).
         email (str):
         name (None | str):
+        email_verified (bool): Whether the email address has been verified (the link sent at sign-up).
+        email_verified_at (datetime.datetime | None): When the email address was verified.
+        mfa_enabled (bool): Whether two-factor authentication (TOTP) is on: logging in then needs a code.
         created_at (datetime.datetime):
     """
 
     id: str
     email: str
     name: None | str
+    email_verified: bool
+    email_verified_at: datetime.datetime | None
+    mfa_enabled: bool
     created_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -37,6 +43,16 @@ class UserOut:
         name: None | str
         name = self.name
 
+        email_verified = self.email_verified
+
+        email_verified_at: None | str
+        if isinstance(self.email_verified_at, datetime.datetime):
+            email_verified_at = self.email_verified_at.isoformat()
+        else:
+            email_verified_at = self.email_verified_at
+
+        mfa_enabled = self.mfa_enabled
+
         created_at = self.created_at.isoformat()
 
         field_dict: dict[str, Any] = {}
@@ -46,6 +62,9 @@ class UserOut:
                 "id": id,
                 "email": email,
                 "name": name,
+                "email_verified": email_verified,
+                "email_verified_at": email_verified_at,
+                "mfa_enabled": mfa_enabled,
                 "created_at": created_at,
             }
         )
@@ -66,12 +85,34 @@ class UserOut:
 
         name = _parse_name(d.pop("name"))
 
+        email_verified = d.pop("email_verified")
+
+        def _parse_email_verified_at(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                email_verified_at_type_0 = datetime.datetime.fromisoformat(data)
+
+                return email_verified_at_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        email_verified_at = _parse_email_verified_at(d.pop("email_verified_at"))
+
+        mfa_enabled = d.pop("mfa_enabled")
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         user_out = cls(
             id=id,
             email=email,
             name=name,
+            email_verified=email_verified,
+            email_verified_at=email_verified_at,
+            mfa_enabled=mfa_enabled,
             created_at=created_at,
         )
 

@@ -10,14 +10,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.api_key_created_out import ApiKeyCreatedOut
 from ...models.api_key_in import ApiKeyIn
 from ...models.problem import Problem
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: ApiKeyIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -50,6 +53,16 @@ def _parse_response(
 
         return response_401
 
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -64,6 +77,11 @@ def _parse_response(
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -86,13 +104,18 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: ApiKeyIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ApiKeyCreatedOut | Problem]:
     """Create an API key
 
-     Creates an API key for the caller's organisation. The response holds the secret; it is
-    shown only this once (only a SHA-256 of it is stored).
+     Creates an API key for the organisation acted on (a client workspace when `X-Tenant-Id` is
+    sent). `scopes` limits what it may do (omit for every scope you hold), `expires_at` ends it,
+    and on an agency `allowed_organization_ids` limits the client workspaces it may act on. A key
+    never gets more than its creator holds. The response holds the secret; it is shown only this
+    once (only a SHA-256 of it is stored). Needs `api_keys:write`.
 
     Args:
+        idempotency_key (str | Unset):
         body (ApiKeyIn): A new API key.
 
     Raises:
@@ -105,6 +128,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -118,13 +142,18 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: ApiKeyIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> ApiKeyCreatedOut | Problem | None:
     """Create an API key
 
-     Creates an API key for the caller's organisation. The response holds the secret; it is
-    shown only this once (only a SHA-256 of it is stored).
+     Creates an API key for the organisation acted on (a client workspace when `X-Tenant-Id` is
+    sent). `scopes` limits what it may do (omit for every scope you hold), `expires_at` ends it,
+    and on an agency `allowed_organization_ids` limits the client workspaces it may act on. A key
+    never gets more than its creator holds. The response holds the secret; it is shown only this
+    once (only a SHA-256 of it is stored). Needs `api_keys:write`.
 
     Args:
+        idempotency_key (str | Unset):
         body (ApiKeyIn): A new API key.
 
     Raises:
@@ -138,6 +167,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -145,13 +175,18 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: ApiKeyIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[ApiKeyCreatedOut | Problem]:
     """Create an API key
 
-     Creates an API key for the caller's organisation. The response holds the secret; it is
-    shown only this once (only a SHA-256 of it is stored).
+     Creates an API key for the organisation acted on (a client workspace when `X-Tenant-Id` is
+    sent). `scopes` limits what it may do (omit for every scope you hold), `expires_at` ends it,
+    and on an agency `allowed_organization_ids` limits the client workspaces it may act on. A key
+    never gets more than its creator holds. The response holds the secret; it is shown only this
+    once (only a SHA-256 of it is stored). Needs `api_keys:write`.
 
     Args:
+        idempotency_key (str | Unset):
         body (ApiKeyIn): A new API key.
 
     Raises:
@@ -164,6 +199,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -175,13 +211,18 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: ApiKeyIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> ApiKeyCreatedOut | Problem | None:
     """Create an API key
 
-     Creates an API key for the caller's organisation. The response holds the secret; it is
-    shown only this once (only a SHA-256 of it is stored).
+     Creates an API key for the organisation acted on (a client workspace when `X-Tenant-Id` is
+    sent). `scopes` limits what it may do (omit for every scope you hold), `expires_at` ends it,
+    and on an agency `allowed_organization_ids` limits the client workspaces it may act on. A key
+    never gets more than its creator holds. The response holds the secret; it is shown only this
+    once (only a SHA-256 of it is stored). Needs `api_keys:write`.
 
     Args:
+        idempotency_key (str | Unset):
         body (ApiKeyIn): A new API key.
 
     Raises:
@@ -196,5 +237,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -43,10 +43,20 @@ def _parse_response(
 
         return response_401
 
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -72,7 +82,8 @@ def sync_detailed(
 ) -> Response[Any | Problem]:
     """Revoke an API key
 
-     Revokes the key; requests made with it fail from now on.
+     Revokes the key (and a rotated-out secret still in its grace period); requests made with it
+    fail from now on. Needs `api_keys:write`.
 
     Args:
         id (str): Identifier of an API key (prefix `key_`).
@@ -103,7 +114,8 @@ def sync(
 ) -> Any | Problem | None:
     """Revoke an API key
 
-     Revokes the key; requests made with it fail from now on.
+     Revokes the key (and a rotated-out secret still in its grace period); requests made with it
+    fail from now on. Needs `api_keys:write`.
 
     Args:
         id (str): Identifier of an API key (prefix `key_`).
@@ -129,7 +141,8 @@ async def asyncio_detailed(
 ) -> Response[Any | Problem]:
     """Revoke an API key
 
-     Revokes the key; requests made with it fail from now on.
+     Revokes the key (and a rotated-out secret still in its grace period); requests made with it
+    fail from now on. Needs `api_keys:write`.
 
     Args:
         id (str): Identifier of an API key (prefix `key_`).
@@ -158,7 +171,8 @@ async def asyncio(
 ) -> Any | Problem | None:
     """Revoke an API key
 
-     Revokes the key; requests made with it fail from now on.
+     Revokes the key (and a rotated-out secret still in its grace period); requests made with it
+    fail from now on. Needs `api_keys:write`.
 
     Args:
         id (str): Identifier of an API key (prefix `key_`).

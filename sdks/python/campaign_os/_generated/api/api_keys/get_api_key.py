@@ -45,10 +45,20 @@ def _parse_response(
 
         return response_401
 
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 404:
         response_404 = Problem.from_dict(response.json())
 
         return response_404
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -75,7 +85,7 @@ def sync_detailed(
     """Get an API key
 
      Returns one of the organisation's live API keys, without its secret. A revoked key, or a key
-    of another organisation, answers 404.
+    of another organisation, answers 404. Needs `api_keys:read`.
 
     Args:
         id (str): Identifier of an API key (prefix `key_`).
@@ -107,7 +117,7 @@ def sync(
     """Get an API key
 
      Returns one of the organisation's live API keys, without its secret. A revoked key, or a key
-    of another organisation, answers 404.
+    of another organisation, answers 404. Needs `api_keys:read`.
 
     Args:
         id (str): Identifier of an API key (prefix `key_`).
@@ -134,7 +144,7 @@ async def asyncio_detailed(
     """Get an API key
 
      Returns one of the organisation's live API keys, without its secret. A revoked key, or a key
-    of another organisation, answers 404.
+    of another organisation, answers 404. Needs `api_keys:read`.
 
     Args:
         id (str): Identifier of an API key (prefix `key_`).
@@ -164,7 +174,7 @@ async def asyncio(
     """Get an API key
 
      Returns one of the organisation's live API keys, without its secret. A revoked key, or a key
-    of another organisation, answers 404.
+    of another organisation, answers 404. Needs `api_keys:read`.
 
     Args:
         id (str): Identifier of an API key (prefix `key_`).

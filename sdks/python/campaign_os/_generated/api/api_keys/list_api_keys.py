@@ -53,10 +53,20 @@ def _parse_response(
 
         return response_401
 
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
     if response.status_code == 422:
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -83,7 +93,8 @@ def sync_detailed(
 ) -> Response[ApiKeyList | Problem]:
     """List API keys
 
-     Lists the organisation's live API keys, oldest first, with cursor pagination.
+     Lists the organisation's live API keys, oldest first, with cursor pagination. Needs
+    `api_keys:read`.
 
     Args:
         limit (int | Unset):  Default: 20.
@@ -117,7 +128,8 @@ def sync(
 ) -> ApiKeyList | Problem | None:
     """List API keys
 
-     Lists the organisation's live API keys, oldest first, with cursor pagination.
+     Lists the organisation's live API keys, oldest first, with cursor pagination. Needs
+    `api_keys:read`.
 
     Args:
         limit (int | Unset):  Default: 20.
@@ -146,7 +158,8 @@ async def asyncio_detailed(
 ) -> Response[ApiKeyList | Problem]:
     """List API keys
 
-     Lists the organisation's live API keys, oldest first, with cursor pagination.
+     Lists the organisation's live API keys, oldest first, with cursor pagination. Needs
+    `api_keys:read`.
 
     Args:
         limit (int | Unset):  Default: 20.
@@ -178,7 +191,8 @@ async def asyncio(
 ) -> ApiKeyList | Problem | None:
     """List API keys
 
-     Lists the organisation's live API keys, oldest first, with cursor pagination.
+     Lists the organisation's live API keys, oldest first, with cursor pagination. Needs
+    `api_keys:read`.
 
     Args:
         limit (int | Unset):  Default: 20.

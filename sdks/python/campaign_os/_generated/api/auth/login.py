@@ -8,16 +8,20 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.login_in import LoginIn
+from ...models.mfa_challenge_out import MfaChallengeOut
 from ...models.problem import Problem
 from ...models.session_out import SessionOut
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: LoginIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -34,11 +38,16 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | SessionOut | None:
+) -> MfaChallengeOut | Problem | SessionOut | None:
     if response.status_code == 200:
         response_200 = SessionOut.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 202:
+        response_202 = MfaChallengeOut.from_dict(response.json())
+
+        return response_202
 
     if response.status_code == 400:
         response_400 = Problem.from_dict(response.json())
@@ -49,6 +58,16 @@ def _parse_response(
         response_401 = Problem.from_dict(response.json())
 
         return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
 
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
@@ -65,6 +84,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -73,7 +97,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | SessionOut]:
+) -> Response[MfaChallengeOut | Problem | SessionOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -86,12 +110,18 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: LoginIn,
-) -> Response[Problem | SessionOut]:
+    idempotency_key: str | Unset = UNSET,
+) -> Response[MfaChallengeOut | Problem | SessionOut]:
     """Log in
 
-     Exchanges email and password for an access token and a refresh token.
+     Exchanges email and password for an access token and a refresh token (200). When the user has
+    two-factor authentication on, the answer is instead 202 with a short-lived `challenge_token`:
+    complete the login with `POST /v1/auth/login/mfa`. A wrong email or password is 401
+    `invalid_credentials` (the two are indistinguishable); a suspended organisation is 403
+    `organization_suspended`.
 
     Args:
+        idempotency_key (str | Unset):
         body (LoginIn): Log in with email and password.
 
     Raises:
@@ -99,11 +129,12 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | SessionOut]
+        Response[MfaChallengeOut | Problem | SessionOut]
     """
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -117,12 +148,18 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: LoginIn,
-) -> Problem | SessionOut | None:
+    idempotency_key: str | Unset = UNSET,
+) -> MfaChallengeOut | Problem | SessionOut | None:
     """Log in
 
-     Exchanges email and password for an access token and a refresh token.
+     Exchanges email and password for an access token and a refresh token (200). When the user has
+    two-factor authentication on, the answer is instead 202 with a short-lived `challenge_token`:
+    complete the login with `POST /v1/auth/login/mfa`. A wrong email or password is 401
+    `invalid_credentials` (the two are indistinguishable); a suspended organisation is 403
+    `organization_suspended`.
 
     Args:
+        idempotency_key (str | Unset):
         body (LoginIn): Log in with email and password.
 
     Raises:
@@ -130,12 +167,13 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | SessionOut
+        MfaChallengeOut | Problem | SessionOut
     """
 
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -143,12 +181,18 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: LoginIn,
-) -> Response[Problem | SessionOut]:
+    idempotency_key: str | Unset = UNSET,
+) -> Response[MfaChallengeOut | Problem | SessionOut]:
     """Log in
 
-     Exchanges email and password for an access token and a refresh token.
+     Exchanges email and password for an access token and a refresh token (200). When the user has
+    two-factor authentication on, the answer is instead 202 with a short-lived `challenge_token`:
+    complete the login with `POST /v1/auth/login/mfa`. A wrong email or password is 401
+    `invalid_credentials` (the two are indistinguishable); a suspended organisation is 403
+    `organization_suspended`.
 
     Args:
+        idempotency_key (str | Unset):
         body (LoginIn): Log in with email and password.
 
     Raises:
@@ -156,11 +200,12 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | SessionOut]
+        Response[MfaChallengeOut | Problem | SessionOut]
     """
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -172,12 +217,18 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: LoginIn,
-) -> Problem | SessionOut | None:
+    idempotency_key: str | Unset = UNSET,
+) -> MfaChallengeOut | Problem | SessionOut | None:
     """Log in
 
-     Exchanges email and password for an access token and a refresh token.
+     Exchanges email and password for an access token and a refresh token (200). When the user has
+    two-factor authentication on, the answer is instead 202 with a short-lived `challenge_token`:
+    complete the login with `POST /v1/auth/login/mfa`. A wrong email or password is 401
+    `invalid_credentials` (the two are indistinguishable); a suspended organisation is 403
+    `organization_suspended`.
 
     Args:
+        idempotency_key (str | Unset):
         body (LoginIn): Log in with email and password.
 
     Raises:
@@ -185,12 +236,13 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | SessionOut
+        MfaChallengeOut | Problem | SessionOut
     """
 
     return (
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

@@ -9,14 +9,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.refresh_token_in import RefreshTokenIn
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: RefreshTokenIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -43,6 +46,11 @@ def _parse_response(
 
         return response_400
 
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -57,6 +65,11 @@ def _parse_response(
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -79,13 +92,15 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: RefreshTokenIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Any | Problem]:
     """Log out
 
      Revokes the session a refresh token belongs to. Always answers 204 for a well-formed request,
-    whether or not the token was known (RFC 7009). Access tokens already issued expire on their own.
+    whether or not the token was known (RFC 7009). The session's access tokens stop working too.
 
     Args:
+        idempotency_key (str | Unset):
         body (RefreshTokenIn): A refresh token to rotate or revoke.
 
     Raises:
@@ -98,6 +113,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -111,13 +127,15 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: RefreshTokenIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Any | Problem | None:
     """Log out
 
      Revokes the session a refresh token belongs to. Always answers 204 for a well-formed request,
-    whether or not the token was known (RFC 7009). Access tokens already issued expire on their own.
+    whether or not the token was known (RFC 7009). The session's access tokens stop working too.
 
     Args:
+        idempotency_key (str | Unset):
         body (RefreshTokenIn): A refresh token to rotate or revoke.
 
     Raises:
@@ -131,6 +149,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -138,13 +157,15 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: RefreshTokenIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Any | Problem]:
     """Log out
 
      Revokes the session a refresh token belongs to. Always answers 204 for a well-formed request,
-    whether or not the token was known (RFC 7009). Access tokens already issued expire on their own.
+    whether or not the token was known (RFC 7009). The session's access tokens stop working too.
 
     Args:
+        idempotency_key (str | Unset):
         body (RefreshTokenIn): A refresh token to rotate or revoke.
 
     Raises:
@@ -157,6 +178,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -168,13 +190,15 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: RefreshTokenIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Any | Problem | None:
     """Log out
 
      Revokes the session a refresh token belongs to. Always answers 204 for a well-formed request,
-    whether or not the token was known (RFC 7009). Access tokens already issued expire on their own.
+    whether or not the token was known (RFC 7009). The session's access tokens stop working too.
 
     Args:
+        idempotency_key (str | Unset):
         body (RefreshTokenIn): A refresh token to rotate or revoke.
 
     Raises:
@@ -189,5 +213,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

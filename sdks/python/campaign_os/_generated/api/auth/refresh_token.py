@@ -10,14 +10,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.refresh_token_in import RefreshTokenIn
 from ...models.session_out import SessionOut
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: RefreshTokenIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -50,6 +53,11 @@ def _parse_response(
 
         return response_401
 
+    if response.status_code == 409:
+        response_409 = Problem.from_dict(response.json())
+
+        return response_409
+
     if response.status_code == 413:
         response_413 = Problem.from_dict(response.json())
 
@@ -64,6 +72,11 @@ def _parse_response(
         response_422 = Problem.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -86,6 +99,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: RefreshTokenIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | SessionOut]:
     """Refresh tokens
 
@@ -93,6 +107,7 @@ def sync_detailed(
     token works once; presenting one again revokes the whole session (`refresh_token_reused`).
 
     Args:
+        idempotency_key (str | Unset):
         body (RefreshTokenIn): A refresh token to rotate or revoke.
 
     Raises:
@@ -105,6 +120,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -118,6 +134,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: RefreshTokenIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | SessionOut | None:
     """Refresh tokens
 
@@ -125,6 +142,7 @@ def sync(
     token works once; presenting one again revokes the whole session (`refresh_token_reused`).
 
     Args:
+        idempotency_key (str | Unset):
         body (RefreshTokenIn): A refresh token to rotate or revoke.
 
     Raises:
@@ -138,6 +156,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -145,6 +164,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: RefreshTokenIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | SessionOut]:
     """Refresh tokens
 
@@ -152,6 +172,7 @@ async def asyncio_detailed(
     token works once; presenting one again revokes the whole session (`refresh_token_reused`).
 
     Args:
+        idempotency_key (str | Unset):
         body (RefreshTokenIn): A refresh token to rotate or revoke.
 
     Raises:
@@ -164,6 +185,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -175,6 +197,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: RefreshTokenIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | SessionOut | None:
     """Refresh tokens
 
@@ -182,6 +205,7 @@ async def asyncio(
     token works once; presenting one again revokes the whole session (`refresh_token_reused`).
 
     Args:
+        idempotency_key (str | Unset):
         body (RefreshTokenIn): A refresh token to rotate or revoke.
 
     Raises:
@@ -196,5 +220,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed

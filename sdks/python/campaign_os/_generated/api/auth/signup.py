@@ -10,14 +10,17 @@ from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.session_out import SessionOut
 from ...models.signup_in import SignupIn
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     *,
     body: SignupIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
 
     _kwargs: dict[str, Any] = {
         "method": "post",
@@ -65,6 +68,11 @@ def _parse_response(
 
         return response_422
 
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
@@ -86,6 +94,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     body: SignupIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | SessionOut]:
     """Sign up
 
@@ -93,6 +102,7 @@ def sync_detailed(
     An email address that is already registered answers 409 `email_taken`.
 
     Args:
+        idempotency_key (str | Unset):
         body (SignupIn): Create an account: a user, a new organisation, and the user as its owner.
 
     Raises:
@@ -105,6 +115,7 @@ def sync_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -118,6 +129,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     body: SignupIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | SessionOut | None:
     """Sign up
 
@@ -125,6 +137,7 @@ def sync(
     An email address that is already registered answers 409 `email_taken`.
 
     Args:
+        idempotency_key (str | Unset):
         body (SignupIn): Create an account: a user, a new organisation, and the user as its owner.
 
     Raises:
@@ -138,6 +151,7 @@ def sync(
     return sync_detailed(
         client=client,
         body=body,
+        idempotency_key=idempotency_key,
     ).parsed
 
 
@@ -145,6 +159,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     body: SignupIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Response[Problem | SessionOut]:
     """Sign up
 
@@ -152,6 +167,7 @@ async def asyncio_detailed(
     An email address that is already registered answers 409 `email_taken`.
 
     Args:
+        idempotency_key (str | Unset):
         body (SignupIn): Create an account: a user, a new organisation, and the user as its owner.
 
     Raises:
@@ -164,6 +180,7 @@ async def asyncio_detailed(
 
     kwargs = _get_kwargs(
         body=body,
+        idempotency_key=idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -175,6 +192,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     body: SignupIn,
+    idempotency_key: str | Unset = UNSET,
 ) -> Problem | SessionOut | None:
     """Sign up
 
@@ -182,6 +200,7 @@ async def asyncio(
     An email address that is already registered answers 409 `email_taken`.
 
     Args:
+        idempotency_key (str | Unset):
         body (SignupIn): Create an account: a user, a new organisation, and the user as its owner.
 
     Raises:
@@ -196,5 +215,6 @@ async def asyncio(
         await asyncio_detailed(
             client=client,
             body=body,
+            idempotency_key=idempotency_key,
         )
     ).parsed
