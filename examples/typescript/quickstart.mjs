@@ -20,7 +20,7 @@ async function main() {
   console.log(`  user ${signup.user.id} is the ${signup.role} of ${signup.organization.id}`);
 
   console.log('Logging in …');
-  const { data: session } = await cos.auth.login({ body: { email, password } });
+  const { data: session } = await cos.auth.login({ body: { email, password } }); // 200: no 2FA on this account
   console.log(`  access token valid for ${session.expires_in} s`);
   cos.setAccessToken(session.access_token);
 

@@ -13,9 +13,14 @@ must not run concurrently with another suite that uses the same proxy.
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import os
 import re
+import struct
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -132,7 +137,7 @@ def invitation_token(operator: CampaignOS, email: str) -> str:
     message = page.data[0]
     tokens = set(_INVITATION_TOKEN.findall(message.text))
     assert len(tokens) == 1, f"expected one invitation token in {message.subject!r}: {message.text!r}"
-    return tokens.pop()
+    return str(tokens.pop())
 
 
 def problem(err: CampaignOSError) -> dict[str, Any]:
@@ -140,6 +145,23 @@ def problem(err: CampaignOSError) -> dict[str, Any]:
     body = json.loads(err.body)
     assert isinstance(body, dict), err.body
     return body
+
+
+TOTP_STEP = 30
+
+
+def totp(secret_base32: str, step: int) -> str:
+    """The TOTP code for time step ``step`` (RFC 6238 over RFC 4226: HMAC-SHA1, 6 digits)."""
+    key = base64.b32decode(secret_base32.upper() + "=" * (-len(secret_base32) % 8))
+    digest = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+def current_step() -> int:
+    """The current TOTP time step (the server accepts one step either side, each step once)."""
+    return int(time.time()) // TOTP_STEP
 
 
 class Proxy:

@@ -9,6 +9,11 @@ from campaign_os.models import ClientList, ClientOut, OrganizationDetailOut, Org
 from conftest import FAST, PASSWORD, Account, invitation_token, problem, unique_email
 
 
+def in_client(base_url: str, account: Account, client_id: str) -> CampaignOS:
+    """The account's owner acting on a client workspace (``X-Tenant-Id``)."""
+    return CampaignOS(base_url=base_url, access_token=account.session.access_token, tenant_id=client_id, **FAST)
+
+
 def make_agency(cos: CampaignOS) -> OrganizationDetailOut:
     agency = cos.organizations.update(kind="agency", name="Py Agency")
     assert isinstance(agency, OrganizationDetailOut)
@@ -32,7 +37,7 @@ def test_agency_creates_a_client_and_acts_on_it_with_a_key_created_inside(
     assert [c.id for c in cos.clients.list_all(limit=1)] == [client.id]
 
     # The owner acts on the client by sending X-Tenant-Id.
-    with CampaignOS(base_url=base_url, access_token=account.session.access_token, tenant_id=client.id, **FAST) as tenant:
+    with in_client(base_url, account, client.id) as tenant:
         detail = tenant.organizations.get()
         assert (detail.id, detail.kind, detail.parent_id) == (client.id, OrganizationKind.CLIENT, agency.id)
         assert tenant.members.list().data == []  # agency members are not members of the client
@@ -70,12 +75,12 @@ def test_client_members_are_invited_from_inside_the_client(
     initech = cos.clients.create(name="Initech")
 
     invitee = unique_email()
-    with CampaignOS(base_url=base_url, access_token=account.session.access_token, tenant_id=globex.id, **FAST) as tenant:
+    with in_client(base_url, account, globex.id) as tenant:
         tenant.invitations.create(email=invitee, role="admin")
     session = public.invitations.accept(token=invitation_token(operator, invitee), password=PASSWORD)
     assert (session.organization.id, session.role) == (globex.id, Role.ADMIN)
 
-    with CampaignOS(base_url=base_url, access_token=account.session.access_token, tenant_id=initech.id, **FAST) as other:
+    with in_client(base_url, account, initech.id) as other:
         assert other.invitations.list().data == []  # Initech sees nothing of Globex
     with CampaignOS(base_url=base_url, access_token=session.access_token, **FAST) as grace:
         assert grace.organizations.get().id == globex.id

@@ -134,8 +134,13 @@ async def test_async_transport_retries_409_in_use_with_the_same_key() -> None:
         "id": "key_01h455vb4pex5vsknk084sn02q",
         "name": "n",
         "prefix": "cos_abcdefgh",
+        "scopes": ["api_keys:write"],
+        "expires_at": None,
+        "allowed_organization_ids": None,
         "created_at": "2026-01-01T00:00:00Z",
         "last_used_at": None,
+        "last_used_ip": None,
+        "previous_secret_expires_at": None,
         "secret": "cos_" + "a" * 40,
     }
     queue = [httpx.Response(409, json=in_use), httpx.Response(201, json=created), httpx.Response(409, json=taken)]

@@ -1,44 +1,25 @@
 """Two-factor login with TOTP and recovery codes (live server).
 
-The codes come from a small RFC 6238 implementation (HMAC-SHA1, 6 digits, 30-second steps), the
-way an authenticator app computes them. The server never accepts a time step twice, so each
+The codes come from a small RFC 6238 implementation in conftest.py (HMAC-SHA1, 6 digits,
+30-second steps), the way an authenticator app computes them. The server never accepts a time step twice, so each
 successive proof uses a later step (it accepts one step either side of the current one).
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
-import struct
-import time
 
 import pytest
 
 from campaign_os import CampaignOS, CampaignOSError
 from campaign_os.models import MfaChallengeOut, SessionOut, TotpEnrolmentOut
-from conftest import FAST, Account
-
-STEP = 30
-
-
-def totp(secret_base32: str, step: int) -> str:
-    """RFC 6238 (over RFC 4226 HOTP) for time step ``step``."""
-    key = base64.b32decode(secret_base32.upper() + "=" * (-len(secret_base32) % 8))
-    digest = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
-    return f"{value % 1_000_000:06d}"
-
-
-def current_step() -> int:
-    return int(time.time()) // STEP
+from conftest import FAST, TOTP_STEP, Account, current_step, totp
 
 
 def test_rfc_6238_reference_vector() -> None:
     # RFC 6238 appendix B, SHA-1, T = 59 s (step 1): 94287082 → the last six digits.
     secret = base64.b32encode(b"12345678901234567890").decode()
-    assert totp(secret, 59 // STEP) == "287082"
+    assert totp(secret, 59 // TOTP_STEP) == "287082"
 
 
 def enable_2fa(cos: CampaignOS) -> tuple[str, list[str], int]:

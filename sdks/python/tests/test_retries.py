@@ -245,8 +245,13 @@ _SESSIONLESS_KEY = {
     "id": "key_01h455vb4pex5vsknk084sn02q",
     "name": "n",
     "prefix": "cos_abcdefgh",
+    "scopes": ["api_keys:write"],
+    "expires_at": None,
+    "allowed_organization_ids": None,
     "created_at": "2026-01-01T00:00:00Z",
     "last_used_at": None,
+    "last_used_ip": None,
+    "previous_secret_expires_at": None,
     "secret": "cos_" + "a" * 40,
 }
 

@@ -14,6 +14,7 @@ export {
   type ListOptionsOf,
   type Page,
 } from './pagination.js';
+export { isMfaChallenge } from './login.js';
 export { retryAfterMs } from './transport.js';
 export {
   verifyWebhook,

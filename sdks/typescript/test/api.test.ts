@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 
-import { CampaignOS, type ApiKeyOut } from 'campaign-os';
+import { CampaignOS, isMfaChallenge, type ApiKeyOut } from 'campaign-os';
 
 import { baseUrl, PASSWORD, rejectsWith, signedUpClient, uniqueEmail } from './helpers.js';
 
@@ -23,6 +23,7 @@ describe('auth', () => {
     assert.match(session.refresh_token, /^rt_/);
 
     const { data: login } = await cos.auth.login({ body: { email, password: PASSWORD } });
+    if (isMfaChallenge(login)) assert.fail('no 2FA on this account');
     assert.equal(login.user.id, session.user.id);
     assert.equal(login.organization.id, session.organization.id);
 
