@@ -153,6 +153,7 @@ fn cors(origins: &[String]) -> Cors {
         .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT])
         .allowed_header("idempotency-key")
         .allowed_header("x-request-id")
+        .allowed_header("x-tenant-id")
         .expose_headers([
             header::HeaderName::from_static("x-request-id"),
             rate_limit::middleware::LIMIT,
