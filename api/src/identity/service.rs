@@ -208,13 +208,22 @@ pub async fn logout(state: &AppState, token: &str, meta: &RequestMeta) -> ApiRes
 pub async fn me(state: &AppState, ctx: &TenantCtx) -> ApiResult<MeOut> {
     let gone = || ApiError::unauthorized("invalid_token", "The principal of this token no longer exists.");
     match &ctx.principal {
-        Principal::ApiKey(key) => Ok(MeOut {
-            principal_type: PrincipalType::ApiKey,
-            user: None,
-            api_key: Some(MeApiKey { id: key.id, name: key.name.clone(), prefix: key.prefix.clone() }),
-            organization: organization_out(key.tenant.clone()),
-            role: ctx.role,
-        }),
+        Principal::ApiKey(key) => {
+            // The organisation acted on: the key's own, or a client workspace (X-Tenant-Id).
+            let tenant = if ctx.via_agency() {
+                let tenant = state.auth.tenant(&state.db, ctx.tenant_id.uuid()).await?.ok_or_else(gone)?;
+                (*tenant).clone()
+            } else {
+                key.tenant.clone()
+            };
+            Ok(MeOut {
+                principal_type: PrincipalType::ApiKey,
+                user: None,
+                api_key: Some(MeApiKey { id: key.id, name: key.name.clone(), prefix: key.prefix.clone() }),
+                organization: organization_out(tenant),
+                role: ctx.role,
+            })
+        }
         Principal::User { user_id, .. } => {
             let (user, tenant) = tokio::try_join!(
                 user::Entity::find_by_id(user_id.uuid()).one(&state.db),

@@ -1,7 +1,7 @@
-//! Optional Redis (`REDIS_URL`). With it, shared state (rate limits, idempotency records,
-//! caches) lives in Redis so that API replicas agree; without it, in-process implementations
-//! serve a single node. In this release Redis is connected, health-checked by `/readyz` and
-//! measured; the features that store state in it arrive with their issues.
+//! Optional Redis (`REDIS_URL`): the connection pool. With it, rate-limit buckets
+//! (`platform/rate_limit`) and idempotency records (`platform/idempotency`) live in Redis so that
+//! API replicas agree; without it, in-process and database implementations serve a single node.
+//! `/readyz` pings it.
 
 use std::time::Duration;
 

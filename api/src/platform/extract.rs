@@ -9,6 +9,7 @@ use futures_util::{StreamExt, future::LocalBoxFuture};
 use serde::de::DeserializeOwned;
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
+use super::fallback::RouteTable;
 use crate::error::{ApiError, FieldError};
 
 /// The largest JSON body accepted, from configuration.
@@ -94,7 +95,22 @@ fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         });
     }
     let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(de).map_err(|err| {
+    let result: Result<T, serde_path_to_error::Error<serde_json::Error>> = serde_path_to_error::deserialize(de);
+    // JSON Schema counts `638.0` as an integer, serde does not: retry once with integral floats
+    // written as integers (only when a float was the problem, so the strict path stays first).
+    let result = match result {
+        Err(err) if err.inner().to_string().starts_with("invalid type: floating point") => {
+            match serde_json::from_slice::<serde_json::Value>(body) {
+                Ok(mut value) => {
+                    integral_floats_to_integers(&mut value);
+                    serde_path_to_error::deserialize(value)
+                }
+                Err(_) => Err(err),
+            }
+        }
+        other => other,
+    };
+    result.map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
         match inner.classify() {
@@ -117,6 +133,22 @@ fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             _ => malformed_json(&inner),
         }
     })
+}
+
+fn integral_floats_to_integers(value: &mut serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|f| n.is_f64() && f.fract() == 0.0 && f.abs() < 9.0e15) {
+                #[allow(clippy::cast_possible_truncation)] // integral and within i64's exact range
+                let int = f as i64;
+                *value = Value::from(int);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_to_integers),
+        Value::Object(map) => map.values_mut().for_each(integral_floats_to_integers),
+        _ => {}
+    }
 }
 
 fn malformed_json(err: &serde_json::Error) -> ApiError {
@@ -202,8 +234,15 @@ pub fn not_blank(value: &str) -> Result<(), validator::ValidationError> {
 
 /// Maps path-parameter errors (a malformed or wrongly prefixed id) to a 400 problem.
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default()
-        .error_handler(|err, _| ApiError::bad_request("invalid_id", format!("Invalid path parameter: {err}")).into())
+    web::PathConfig::default().error_handler(|err, req| {
+        if let Some(table) = req.app_data::<web::Data<RouteTable>>()
+            && let Some(allow) = table.static_methods(req.path())
+            && !allow.iter().any(|m| m == req.method().as_str())
+        {
+            return ApiError::MethodNotAllowed { allow: allow.to_vec() }.into();
+        }
+        ApiError::bad_request("invalid_id", format!("Invalid path parameter: {err}")).into()
+    })
 }
 
 /// Maps errors of actix's own `Query` extractor (if any handler uses it) to a 400 problem.

@@ -34,6 +34,16 @@ impl RouteTable {
         Self(routes)
     }
 
+    /// The methods of a documented path without parameters that equals `path` exactly. A
+    /// templated route can swallow such a path (`DELETE /v1/invitations/accept` matches
+    /// `DELETE /v1/invitations/{id}`); its id extractor asks this to answer 405, not 400.
+    pub fn static_methods(&self, path: &str) -> Option<&[String]> {
+        self.0
+            .iter()
+            .find(|(def, _)| !def.pattern().unwrap_or("{").contains('{') && def.is_match(path))
+            .map(|(_, m)| m.as_slice())
+    }
+
     fn allowed(&self, path: &str) -> Option<&[String]> {
         self.0.iter().find(|(def, _)| def.is_match(path)).map(|(_, m)| m.as_slice())
     }

@@ -368,3 +368,22 @@ async fn a_stale_claim_or_an_expired_record_is_taken_over() {
     assert_eq!(res.status(), 201);
     assert!(!replayed(&res));
 }
+
+#[tokio::test]
+async fn a_replay_re_checks_the_credentials() {
+    let app = spawn_app().await;
+    let account = app.signup().await;
+    let (key_id, secret) = app.create_api_key(&account.access_token, "robot").await;
+    let key = new_key();
+    let body = json!({"name": "made by robot"});
+    let first = post_with_key(&app, "/v1/api-keys", Some(&secret), &key, &body).await;
+    assert_eq!(first.status(), 201);
+    let again = post_with_key(&app, "/v1/api-keys", Some(&secret), &key, &body).await;
+    assert!(replayed(&again), "a live key gets the replay");
+
+    let revoked = app.delete(&format!("/v1/api-keys/{key_id}"), Some(&account.access_token)).await;
+    assert_eq!(revoked.status(), 204);
+    let after = post_with_key(&app, "/v1/api-keys", Some(&secret), &key, &body).await;
+    assert!(!replayed(&after), "a revoked key never gets the stored answer");
+    assert_problem(after, 401, "invalid_api_key").await;
+}

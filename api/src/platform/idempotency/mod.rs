@@ -239,6 +239,17 @@ pub async fn middleware(
                 count(&req, "in_use");
                 return Ok(problem(req, &err));
             };
+            // A replay must not outlive the credentials: re-authenticate (revoked keys, ended
+            // sessions and suspended organisations get their error, not the stored answer).
+            if !scope.starts_with("anonymous")
+                && let Ok(token) = auth::bearer(req.request())
+            {
+                let target = auth::target_tenant(req.request()).ok().flatten();
+                let ip = req.peer_addr().map(|a| a.ip().to_string());
+                if let Err(err) = auth::authenticate(&state, &token, target, ip).await {
+                    return Ok(problem(req, &err));
+                }
+            }
             let Some(plain) = state.keys.open(&seal_context, &stored.body) else {
                 let err = ApiError::internal(anyhow::anyhow!("a stored idempotent response could not be opened"));
                 return Ok(problem(req, &err));

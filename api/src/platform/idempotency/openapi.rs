@@ -34,7 +34,6 @@ fn key_parameter() -> utoipa::openapi::path::Parameter {
         .required(Required::False)
         .description(Some(KEY_DESCRIPTION))
         .schema(Some(schema))
-        .example(Some(serde_json::json!("5f0c6a1e-3b7d-4c2a-9e8f-1a2b3c4d5e6f")))
         .build()
 }
 

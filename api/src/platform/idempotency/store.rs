@@ -57,8 +57,12 @@ pub struct Store<'a> {
     ttl: Duration,
 }
 
+/// Redis is down or failing: the request cannot be made idempotent, so it is not run (503, retry).
 fn redis_err(err: impl std::fmt::Display) -> ApiError {
-    ApiError::internal(anyhow::anyhow!("idempotency store (Redis): {err}"))
+    tracing::warn!(error = %err, "idempotency store (Redis) failed");
+    ApiError::Unavailable {
+        detail: "Idempotency-Key could not be checked (the idempotency store is unavailable); retry shortly.".into(),
+    }
 }
 
 fn to_chrono(d: Duration) -> chrono::Duration {
