@@ -19,3 +19,5 @@ mod organizations;
 mod platform;
 mod rate_limits;
 mod sessions;
+mod smtp;
+mod tokens;

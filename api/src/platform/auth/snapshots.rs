@@ -15,7 +15,8 @@ use crate::error::ApiResult;
 
 pub struct AuthSnapshots {
     tenants: moka::sync::Cache<Uuid, Arc<tenant::Model>>,
-    sessions: moka::sync::Cache<Uuid, Option<Role>>,
+    /// Keyed by (tenant, user, session): a token is only as good as all three claims together.
+    sessions: moka::sync::Cache<(Uuid, Uuid, Uuid), Option<Role>>,
 }
 
 impl AuthSnapshots {
@@ -46,7 +47,8 @@ impl AuthSnapshots {
         user_id: Uuid,
         session_id: Uuid,
     ) -> ApiResult<Option<Role>> {
-        if let Some(role) = self.sessions.get(&session_id) {
+        let key = (tenant_id, user_id, session_id);
+        if let Some(role) = self.sessions.get(&key) {
             return Ok(role);
         }
         let live = refresh_token::Entity::find_in(tenant_id)
@@ -68,7 +70,7 @@ impl AuthSnapshots {
         } else {
             None
         };
-        self.sessions.insert(session_id, role);
+        self.sessions.insert(key, role);
         Ok(role)
     }
 

@@ -1,8 +1,9 @@
 //! Rate limiting: a GCRA limiter (`gcra.rs`) with one API, `RateLimiter::check(key, policy)`,
-//! and two back ends: Redis when `redis_url` is set (one atomic Lua script per check, shared by
-//! every replica), in-process otherwise (a bounded cache of one timestamp per key). If Redis
-//! fails at request time the check falls back to the in-process limiter, with a warning: limits
-//! then hold per node, never disappear.
+//! and two back ends: Redis when `redis_url` is set (buckets shared by every replica through one
+//! atomic Lua script; `shared.rs` keeps a local mirror so that only new, stale or nearly empty
+//! buckets cost a round trip), in-process otherwise (a bounded cache of one timestamp per key).
+//! If Redis fails at request time the check falls back to the in-process limiter, with a
+//! warning: limits then hold per node, never disappear.
 //!
 //! `middleware.rs` applies the per-API-key, per-user, per-IP and auth buckets to `/v1`; the
 //! login brute-force throttle (per account) calls `check` from `identity::service::login`.
@@ -12,6 +13,7 @@ mod login;
 pub mod middleware;
 pub mod openapi;
 mod redis;
+mod shared;
 
 use std::{
     sync::{
@@ -62,7 +64,7 @@ impl Policies {
 /// The limiter. Cheap to share (`AppState` holds one).
 pub struct RateLimiter {
     pub policies: Policies,
-    redis: Option<deadpool_redis::Pool>,
+    shared: Option<shared::SharedLimiter>,
     prefix: String,
     local: LocalLimiter,
     last_warning: AtomicI64,
@@ -74,7 +76,7 @@ impl RateLimiter {
     pub fn new(settings: &Settings, redis: Option<deadpool_redis::Pool>) -> Self {
         Self {
             policies: Policies::from_settings(settings),
-            redis,
+            shared: redis.map(|pool| shared::SharedLimiter::new(pool, LOCAL_CAPACITY, LOCAL_IDLE)),
             prefix: format!("{}:rl", settings.redis_key_prefix),
             local: LocalLimiter::new(),
             last_warning: AtomicI64::new(i64::MIN),
@@ -89,8 +91,8 @@ impl RateLimiter {
     /// tokens and emails first); it is namespaced by the bucket name.
     pub async fn check(&self, key: &str, policy: Policy) -> Decision {
         let full_key = format!("{}:{}:{key}", self.prefix, policy.bucket);
-        if let Some(pool) = &self.redis {
-            match tokio::time::timeout(REDIS_TIMEOUT, redis::check(pool, &full_key, &policy)).await {
+        if let Some(shared) = &self.shared {
+            match tokio::time::timeout(REDIS_TIMEOUT, shared.check(&full_key, &policy)).await {
                 Ok(Ok(decision)) => return decision,
                 Ok(Err(e)) => self.warn(&e.to_string()),
                 Err(_) => self.warn("timed out"),
