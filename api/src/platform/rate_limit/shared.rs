@@ -13,7 +13,7 @@
 use std::{
     sync::{
         Arc,
-        atomic::{AtomicI64, Ordering},
+        atomic::{AtomicBool, AtomicI64, Ordering},
     },
     time::Duration,
 };
@@ -25,6 +25,8 @@ use super::{
 
 /// How stale a mirror may be and still decide locally.
 const SYNC_INTERVAL_US: i64 = 250_000;
+/// While one request refreshes a stale mirror, the others may still decide locally up to this age.
+const MAX_STALENESS_US: i64 = 1_000_000;
 const UNSET: i64 = i64::MIN;
 
 struct Mirror {
@@ -34,6 +36,16 @@ struct Mirror {
     synced_at: AtomicI64,
     /// Requests admitted locally and not yet recorded in Redis.
     pending: AtomicI64,
+    /// A request is refreshing this mirror from Redis (the others need not queue behind it).
+    refreshing: AtomicBool,
+}
+
+struct RefreshGuard<'a>(&'a AtomicBool);
+
+impl Drop for RefreshGuard<'_> {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
 }
 
 pub struct SharedLimiter {
@@ -54,14 +66,30 @@ impl SharedLimiter {
                 tat: AtomicI64::new(UNSET),
                 synced_at: AtomicI64::new(UNSET),
                 pending: AtomicI64::new(0),
+                refreshing: AtomicBool::new(false),
             })
         });
-        if let Some(decision) = Self::decide_locally(&mirror, policy) {
+        // A stale mirror is refreshed by one request; meanwhile the others decide locally for a
+        // little longer instead of all queueing for Redis at once.
+        let refresher = mirror.refreshing.compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire).is_ok();
+        // Clears the flag however this call ends (also when the caller's timeout drops it).
+        let _guard = refresher.then(|| RefreshGuard(&mirror.refreshing));
+        let max_age = if refresher { SYNC_INTERVAL_US } else { MAX_STALENESS_US };
+        if let Some(decision) = Self::decide_locally(&mirror, policy, max_age) {
             return Ok(decision);
         }
+        Self::sync(&self.pool, &mirror, key, policy).await
+    }
+
+    async fn sync(
+        pool: &deadpool_redis::Pool,
+        mirror: &Mirror,
+        key: &str,
+        policy: &Policy,
+    ) -> anyhow::Result<Decision> {
         let pending = mirror.pending.swap(0, Ordering::AcqRel);
         let now = local_now_us();
-        match redis::check(&self.pool, key, policy, pending).await {
+        match redis::check(pool, key, policy, pending).await {
             Ok((decision, tat_from_now)) => {
                 mirror.tat.store(now.saturating_add(tat_from_now), Ordering::Release);
                 mirror.synced_at.store(now, Ordering::Release);
@@ -74,12 +102,12 @@ impl SharedLimiter {
         }
     }
 
-    fn decide_locally(mirror: &Mirror, policy: &Policy) -> Option<Decision> {
+    fn decide_locally(mirror: &Mirror, policy: &Policy, max_age_us: i64) -> Option<Decision> {
         let headroom = (policy.limit / 2).max(2);
         loop {
             let now = local_now_us();
             let synced_at = mirror.synced_at.load(Ordering::Acquire);
-            if synced_at == UNSET || now.saturating_sub(synced_at) > SYNC_INTERVAL_US {
+            if synced_at == UNSET || now.saturating_sub(synced_at) > max_age_us {
                 return None;
             }
             let current = mirror.tat.load(Ordering::Acquire);
