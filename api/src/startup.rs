@@ -18,7 +18,7 @@ use utoipa_actix_web::{AppExt, scope, service_config::ServiceConfig};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
-    api_keys,
+    api_keys, audit,
     config::Settings,
     guides, identity, openapi, ops,
     platform::{
@@ -109,6 +109,7 @@ impl Application {
                 .route("/api-docs", web::get().to(redirect_to_docs))
                 .configure(guides::configure)
                 .default_service(web::to(fallback::default_service))
+                .wrap(from_fn(audit::denials::middleware))
                 .wrap(from_fn(idempotency::middleware))
                 .wrap(from_fn(rate_limit::middleware::middleware))
                 .wrap(Condition::new(!s.cors_origins().is_empty(), cors(&s.cors_origins())))

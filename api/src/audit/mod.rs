@@ -1,6 +1,7 @@
 //! The security audit log: recording (`record`) and reading (`GET /v1/audit-events`; operators
 //! read across organisations through `/v1/admin/audit-events`).
 
+pub mod denials;
 pub mod dto;
 mod handlers;
 pub mod record;

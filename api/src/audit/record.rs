@@ -49,7 +49,8 @@ pub mod action {
     pub const ORGANIZATION_SUSPENDED: &str = "organization.suspended";
     pub const ORGANIZATION_UNSUSPENDED: &str = "organization.unsuspended";
     pub const OPERATOR_CREATED: &str = "operator.created";
-    pub const RATE_LIMITED: &str = "rate_limit.exceeded";
+    /// A `403`: the caller's role or the key's scopes do not allow the operation.
+    pub const ACCESS_DENIED: &str = "access.denied";
 }
 
 /// Who did it.

@@ -142,3 +142,26 @@ async fn another_tenants_events_are_invisible_and_the_scope_is_checked() {
     assert_eq!(app.get("/v1/audit-events", Some(auditor["secret"].as_str().unwrap())).await.status(), 200);
     assert_problem(app.get("/v1/audit-events", None).await, 401, "missing_credentials").await;
 }
+
+#[tokio::test]
+async fn refused_authorisations_are_audited_once_a_minute_per_route() {
+    let app = spawn_app().await;
+    let owner = app.signup().await;
+    let res = app
+        .post_json("/v1/api-keys", Some(&owner.access_token), &json!({"name": "reader", "scopes": ["members:read"]}))
+        .await;
+    assert_eq!(res.status(), 201);
+    let key: Value = res.json().await.unwrap();
+    let secret = key["secret"].as_str().unwrap();
+    for _ in 0..3 {
+        assert_problem(app.get("/v1/api-keys", Some(secret)).await, 403, "insufficient_scope").await;
+    }
+    let body = events(&app, &owner.access_token, "?action=access.denied").await;
+    let data = body["data"].as_array().unwrap();
+    assert_eq!(data.len(), 1, "three refusals on one route within a minute are one event: {body}");
+    assert_eq!(data[0]["actor"]["type"], "api_key");
+    assert_eq!(data[0]["actor"]["id"], key["id"]);
+    assert_eq!(data[0]["metadata"]["route"], "/v1/api-keys");
+    assert_eq!(data[0]["metadata"]["method"], "GET");
+    assert_eq!(data[0]["organization_id"], json!(owner.org_id));
+}
