@@ -38,6 +38,19 @@ impl Drop for DbGuard {
                 let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
                 rt.block_on(async {
                     if let Ok(mut conn) = PgConnection::connect(&url).await {
+                        // A background task of the app (e.g. the verification email sent after
+                        // sign-up) can be cut off mid-transaction when the test ends, leaving its
+                        // connection idle in a transaction that holds locks: DROP SCHEMA would
+                        // wait for it forever. End this test's connections first, and never wait
+                        // on a lock for long.
+                        let _ = sea_orm::sqlx::query(
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                             WHERE application_name = $1 AND pid <> pg_backend_pid()",
+                        )
+                        .bind(&schema)
+                        .execute(&mut conn)
+                        .await;
+                        let _ = sea_orm::sqlx::query("SET lock_timeout = '10s'").execute(&mut conn).await;
                         let _ = sea_orm::sqlx::query(sea_orm::sqlx::AssertSqlSafe(format!(
                             "DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"
                         )))
@@ -87,7 +100,8 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
                 .await
                 .unwrap();
             let sep = if base_url.contains('?') { '&' } else { '?' };
-            let url = format!("{base_url}{sep}options=-c%20search_path%3D{schema}");
+            // The application name marks this test's connections, so that Drop can end them.
+            let url = format!("{base_url}{sep}options=-c%20search_path%3D{schema}&application_name={schema}");
             (url, DbGuard::Postgres { base_url, schema, _dir: dir }, Backend::Postgres)
         }
         _ => {
