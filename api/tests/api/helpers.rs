@@ -101,7 +101,7 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
                 .unwrap();
             let sep = if base_url.contains('?') { '&' } else { '?' };
             // The application name marks this test's connections, so that Drop can end them.
-            let url = format!("{base_url}{sep}options=-c%20search_path%3D{schema}&application_name={schema}");
+            let url = format!("{base_url}{sep}options=-c%20search_path%3D{schema}%20-c%20application_name%3D{schema}");
             (url, DbGuard::Postgres { base_url, schema, _dir: dir }, Backend::Postgres)
         }
         _ => {
