@@ -32,6 +32,16 @@ impl Entity {
         Entity::find().filter(Column::TenantId.eq(tenant_id))
     }
 
+    /// A user's current tokens (neither used nor revoked) in every tenant: one per live session.
+    /// Sessions belong to the user across organisations, so this lookup is by user (index
+    /// `idx_refresh_tokens_user`), not by tenant.
+    pub fn find_current_for_user(user_id: Uuid) -> Select<Entity> {
+        Entity::find()
+            .filter(Column::UserId.eq(user_id))
+            .filter(Column::UsedAt.is_null())
+            .filter(Column::RevokedAt.is_null())
+    }
+
     /// The token with this hash, whatever its tenant: a presented token is how the tenant is
     /// learnt, so this lookup is global by design (unique index on the hash).
     pub fn find_by_hash(token_hash: &str) -> Select<Entity> {

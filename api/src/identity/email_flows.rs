@@ -221,10 +221,7 @@ pub async fn confirm_password_reset(
 pub async fn revoke_all_sessions<C: sea_orm::ConnectionTrait>(db: &C, user_id: Uuid) -> ApiResult<u64> {
     use sea_orm::{QuerySelect, prelude::DateTimeUtc};
     let now: DateTimeUtc = Utc::now();
-    let live: Vec<Uuid> = refresh_token::Entity::find()
-        .filter(refresh_token::Column::UserId.eq(user_id))
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .filter(refresh_token::Column::UsedAt.is_null())
+    let live: Vec<Uuid> = refresh_token::Entity::find_current_for_user(user_id)
         .filter(refresh_token::Column::ExpiresAt.gt(now))
         .select_only()
         .column(refresh_token::Column::FamilyId)

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use entities::refresh_token;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, QueryFilter};
 
 use super::{
     dto::{LoginSessionList, LoginSessionOut},
@@ -37,10 +37,7 @@ fn started_at(family: uuid::Uuid, fallback: DateTime<Utc>) -> DateTime<Utc> {
 pub async fn list(state: &AppState, ctx: &TenantCtx, params: &ListParams) -> ApiResult<LoginSessionList> {
     let (user_id, current) = user_of(ctx)?;
     // The newest token of each live family: the one that is neither used nor revoked.
-    let select = refresh_token::Entity::find()
-        .filter(refresh_token::Column::UserId.eq(user_id.uuid()))
-        .filter(refresh_token::Column::UsedAt.is_null())
-        .filter(refresh_token::Column::RevokedAt.is_null())
+    let select = refresh_token::Entity::find_current_for_user(user_id.uuid())
         .filter(refresh_token::Column::ExpiresAt.gt(Utc::now()));
     let page =
         fetch_page(&state.db, select, refresh_token::Column::FamilyId, |t| t.family_id, params.page_request()?).await?;
@@ -64,11 +61,8 @@ pub async fn list(state: &AppState, ctx: &TenantCtx, params: &ListParams) -> Api
 pub async fn revoke(state: &AppState, ctx: &TenantCtx, id: SessionId, meta: &RequestMeta) -> ApiResult<()> {
     let (user_id, _) = user_of(ctx)?;
     let txn = db::begin_write(&state.db).await?;
-    let live = refresh_token::Entity::find()
-        .filter(refresh_token::Column::UserId.eq(user_id.uuid()))
+    let live = refresh_token::Entity::find_current_for_user(user_id.uuid())
         .filter(refresh_token::Column::FamilyId.eq(id.uuid()))
-        .filter(refresh_token::Column::RevokedAt.is_null())
-        .filter(refresh_token::Column::UsedAt.is_null())
         .filter(refresh_token::Column::ExpiresAt.gt(Utc::now()))
         .one(&txn)
         .await?
