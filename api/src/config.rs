@@ -32,8 +32,9 @@ pub struct Settings {
     pub database_max_connections: u32,
     /// Redis URL (optional). Also `REDIS_URL`.
     pub redis_url: Option<String>,
-    /// Directory for generated local state (the JWT secret when none is configured). The SQLite
-    /// file's location is part of `database_url`.
+    /// Directory for generated local state (the JWT secret when none is configured) and, under
+    /// `files/`, stored files (import uploads, error reports, exports). The SQLite file's location
+    /// is part of `database_url`.
     pub data_dir: PathBuf,
     /// `pretty` or `json`.
     pub log_format: LogFormat,
@@ -92,6 +93,8 @@ pub struct Settings {
     pub rate_limit_auth_per_minute: u32,
     /// Login attempts per account per 15 minutes (brute-force throttle).
     pub rate_limit_login_per_account: u32,
+    /// Largest accepted CSV upload for a contact import, bytes (streamed to file storage).
+    pub import_max_bytes: u64,
 }
 
 impl Default for Settings {
@@ -129,6 +132,7 @@ impl Default for Settings {
             rate_limit_ip_per_minute: 600,
             rate_limit_auth_per_minute: 20,
             rate_limit_login_per_account: 10,
+            import_max_bytes: 512 * 1024 * 1024,
         }
     }
 }
@@ -210,6 +214,9 @@ impl Settings {
             if secret.expose_secret().len() < 32 {
                 return Err(ConfigError("key `jwt_secret` (env COS_JWT_SECRET): must be at least 32 bytes".into()));
             }
+        }
+        if !(1024..=16 * 1024 * 1024 * 1024).contains(&self.import_max_bytes) {
+            return Err(ConfigError("key `import_max_bytes`: must be between 1024 and 17179869184".into()));
         }
         if let Some(0) = self.workers {
             return Err(ConfigError("key `workers`: must be at least 1".into()));

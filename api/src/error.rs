@@ -80,9 +80,10 @@ pub enum ApiError {
     /// 405: the path exists, the method does not.
     #[error("method not allowed")]
     MethodNotAllowed { allow: Vec<String> },
-    /// 409: conflicts with the current state.
+    /// 409: conflicts with the current state. `field`, when set, names the input field whose
+    /// value is taken (a unique key such as `email` or `sku`); it is returned in `errors[]`.
     #[error("{detail}")]
-    Conflict { code: &'static str, detail: String },
+    Conflict { code: &'static str, detail: String, field: Option<&'static str> },
     /// 413: body larger than the configured limit.
     #[error("request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
@@ -124,7 +125,13 @@ impl ApiError {
     }
 
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::Conflict { code, detail: detail.into() }
+        Self::Conflict { code, detail: detail.into(), field: None }
+    }
+
+    /// 409 because `field`'s value is already used by another object (a unique key): the
+    /// problem's `errors[]` names the field with the same `code`.
+    pub fn conflict_on(field: &'static str, code: &'static str, detail: impl Into<String>) -> Self {
+        Self::Conflict { code, detail: detail.into(), field: Some(field) }
     }
 
     pub fn internal(err: impl Into<anyhow::Error>) -> Self {
@@ -168,6 +175,7 @@ impl ApiError {
             request_id: request_id::current(),
             errors: match self {
                 Self::Validation { errors } => errors.clone(),
+                Self::Conflict { code, detail, field: Some(field) } => vec![FieldError::new(*field, *code, detail.clone())],
                 _ => Vec::new(),
             },
             required_scope: match self {

@@ -7,7 +7,9 @@
 pub mod admin;
 pub mod api_keys;
 pub mod audit;
+pub mod catalog;
 pub mod config;
+pub mod crm;
 pub mod error;
 pub mod guides;
 pub mod identity;

@@ -45,7 +45,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(api_keys::configure)
             .configure(crate::organizations::configure)
             .configure(crate::audit::configure)
-            .configure(crate::admin::configure),
+            .configure(crate::admin::configure)
+            .configure(crate::crm::configure)
+            .configure(crate::catalog::configure),
     );
     cfg.configure(ops::configure);
 }
@@ -87,6 +89,7 @@ impl Application {
             keys: ServerKeys::new(jwt_secret.expose_secret().as_bytes()),
             mailer: Mailer::from_settings(&settings)?,
             rate_limiter: RateLimiter::new(&settings, redis.clone()),
+            files: crate::platform::storage::FileStore::local(&settings.data_dir)?,
             settings: settings.clone(),
         });
         idempotency::spawn_sweeper(&state);

@@ -27,6 +27,8 @@ pub struct AppState {
     pub mailer: Mailer,
     /// Rate limits (Redis-backed when `redis_url` is set, in-process otherwise).
     pub rate_limiter: RateLimiter,
+    /// Stored files: import uploads, error reports, exports.
+    pub files: crate::platform::storage::FileStore,
 }
 
 impl AppState {

@@ -5,13 +5,24 @@
 
 pub mod api_key;
 pub mod audit_event;
+pub mod company;
+pub mod contact;
+pub mod contact_tag;
 pub mod email_token;
+pub mod export;
+pub mod field_definition;
 pub mod idempotency_key;
+pub mod import;
 pub mod invitation;
 pub mod membership;
+pub mod note;
+pub mod product;
 pub mod recovery_code;
 pub mod refresh_token;
 pub mod sandbox_email;
+pub mod segment;
+pub mod segment_member;
+pub mod tag;
 pub mod tenant;
 pub mod user;
 

@@ -15,6 +15,8 @@ pub struct Model {
     pub suspended_at: Option<DateTimeUtc>,
     /// Seats (members + pending invitations) allowed; `None` = the configured default.
     pub seat_limit: Option<i32>,
+    /// ISO 3166-1 alpha-2 region for phone numbers written without `+` (e.g. `US`).
+    pub default_phone_region: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

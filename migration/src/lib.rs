@@ -5,12 +5,16 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_platform_core;
 mod m20261122_000002_access;
+mod m20261128_000001_crm;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261122_000001_platform_core::Migration), Box::new(m20261122_000002_access::Migration)]
+        vec![
+            Box::new(m20261122_000001_platform_core::Migration), Box::new(m20261122_000002_access::Migration),
+            Box::new(m20261128_000001_crm::Migration),
+        ]
     }
 }

@@ -215,6 +215,7 @@ pub async fn create_operator(
         Some(t) => t.id,
         None => {
             let row = tenant::Model {
+                default_phone_region: None,
                 id: TenantId::generate().uuid(),
                 name: PLATFORM_TENANT_NAME.to_owned(),
                 kind: "platform".to_owned(),

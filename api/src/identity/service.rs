@@ -59,6 +59,7 @@ pub async fn signup(state: &AppState, input: SignupIn, meta: RequestMeta) -> Api
     let owner =
         TokenOwner { tenant_id: TenantId::generate(), user_id: UserId::generate(), session_id: SessionId::generate() };
     let tenant = tenant::Model {
+        default_phone_region: None,
         id: owner.tenant_id.uuid(),
         name: input.organization_name.trim().to_owned(),
         kind: "standard".into(),

@@ -69,6 +69,7 @@ pub async fn create_client(
     }
     let now = Utc::now();
     let row = tenant::Model {
+        default_phone_region: None,
         id: TenantId::generate().uuid(),
         name: body.name.trim().to_owned(),
         kind: "client".into(),

@@ -135,6 +135,43 @@ prefixed_id!(
     SandboxEmailId, "eml", "a sandbox email"
 );
 
+prefixed_id!(
+    /// A contact (a person).
+    ContactId, "con", "a contact"
+);
+prefixed_id!(
+    /// A company.
+    CompanyId, "com", "a company"
+);
+prefixed_id!(
+    /// A custom field definition.
+    FieldId, "fld", "a custom field"
+);
+prefixed_id!(
+    /// A tag.
+    TagId, "tag", "a tag"
+);
+prefixed_id!(
+    /// A note on a contact or company.
+    NoteId, "note", "a note"
+);
+prefixed_id!(
+    /// A segment of contacts.
+    SegmentId, "seg", "a segment"
+);
+prefixed_id!(
+    /// A contact import job.
+    ImportId, "imp", "an import"
+);
+prefixed_id!(
+    /// A contact export job.
+    ExportId, "exp", "an export"
+);
+prefixed_id!(
+    /// A product.
+    ProductId, "prod", "a product"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

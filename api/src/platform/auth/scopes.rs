@@ -19,6 +19,14 @@ pub enum Resource {
     ApiKeys,
     Clients,
     AuditEvents,
+    Contacts,
+    Companies,
+    Fields,
+    Tags,
+    Segments,
+    Imports,
+    Exports,
+    Products,
 }
 
 /// Read or write (write includes read).
@@ -29,13 +37,21 @@ pub enum Access {
 }
 
 impl Resource {
-    pub const ALL: [Resource; 6] = [
+    pub const ALL: [Resource; 14] = [
         Resource::Organization,
         Resource::Members,
         Resource::Invitations,
         Resource::ApiKeys,
         Resource::Clients,
         Resource::AuditEvents,
+        Resource::Contacts,
+        Resource::Companies,
+        Resource::Fields,
+        Resource::Tags,
+        Resource::Segments,
+        Resource::Imports,
+        Resource::Exports,
+        Resource::Products,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -46,6 +62,14 @@ impl Resource {
             Self::ApiKeys => "api_keys",
             Self::Clients => "clients",
             Self::AuditEvents => "audit_events",
+            Self::Contacts => "contacts",
+            Self::Companies => "companies",
+            Self::Fields => "fields",
+            Self::Tags => "tags",
+            Self::Segments => "segments",
+            Self::Imports => "imports",
+            Self::Exports => "exports",
+            Self::Products => "products",
         }
     }
 
@@ -58,6 +82,18 @@ impl Resource {
             (Self::Organization | Self::Members | Self::Clients, Role::Member | Role::Viewer) => Some(Read),
             (Self::Invitations, Role::Member) => Some(Read),
             (Self::Invitations | Self::ApiKeys | Self::AuditEvents, _) => None,
+            // CRM and catalogue: members work with the data; viewers read it. Field definitions
+            // shape every tenant's data, so only admins change them. Exports copy the whole
+            // contact base out, so viewers cannot start or download them.
+            (
+                Self::Contacts | Self::Companies | Self::Tags | Self::Segments | Self::Imports | Self::Exports | Self::Products,
+                Role::Member,
+            ) => Some(Write),
+            (Self::Fields, Role::Member) => Some(Read),
+            (Self::Contacts | Self::Companies | Self::Fields | Self::Tags | Self::Segments | Self::Imports | Self::Products, Role::Viewer) => {
+                Some(Read)
+            }
+            (Self::Exports, Role::Viewer) => None,
         }
     }
 }

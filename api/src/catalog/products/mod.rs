@@ -1,0 +1,6 @@
+//! Catalogue: products (being built for issue 5).
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Registers the product routes (mounted under `/v1`).
+pub fn configure(_cfg: &mut ServiceConfig) {}

@@ -1,0 +1,1 @@
+//! Issue 5: companies through HTTP, on SQLite and Postgres.

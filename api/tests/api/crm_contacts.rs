@@ -1,0 +1,1 @@
+//! Issue 5: contacts through HTTP, on SQLite and Postgres.

@@ -1,0 +1,1 @@
+//! Issue 5: exports through HTTP, on SQLite and Postgres.

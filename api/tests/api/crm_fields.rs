@@ -1,0 +1,1 @@
+//! Issue 5: fields through HTTP, on SQLite and Postgres.

@@ -1,0 +1,1 @@
+//! Issue 5: filter through HTTP, on SQLite and Postgres.

@@ -1,0 +1,1 @@
+//! Issue 5: imports through HTTP, on SQLite and Postgres.

@@ -1,0 +1,1 @@
+//! Issue 5: notes through HTTP, on SQLite and Postgres.

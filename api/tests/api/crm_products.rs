@@ -1,0 +1,1 @@
+//! Issue 5: products through HTTP, on SQLite and Postgres.

@@ -1,0 +1,1 @@
+//! Issue 5: segments through HTTP, on SQLite and Postgres.

@@ -1,0 +1,1 @@
+//! Issue 5: tags through HTTP, on SQLite and Postgres.

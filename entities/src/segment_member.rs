@@ -1,0 +1,27 @@
+//! `segment_members`: the contacts of a static segment.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "segment_members")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub tenant_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub segment_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub contact_id: Uuid,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+impl Entity {
+    /// The static-segment memberships of one tenant.
+    pub fn find_in(tenant_id: Uuid) -> Select<Entity> {
+        Entity::find().filter(Column::TenantId.eq(tenant_id))
+    }
+}
