@@ -424,6 +424,7 @@ mod complete {
                 parent_id: Set(Some(agency)),
                 suspended_at: Set(None),
                 seat_limit: Set(None),
+                default_phone_region: Set(None),
                 created_at: Set(Utc::now()),
                 updated_at: Set(Utc::now()),
             }
