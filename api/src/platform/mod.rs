@@ -12,6 +12,7 @@ pub mod ids;
 pub mod mail;
 pub mod metrics;
 pub mod pagination;
+pub mod patch;
 pub mod rate_limit;
 pub mod request_id;
 pub mod request_meta;
