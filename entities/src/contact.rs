@@ -46,4 +46,9 @@ impl Entity {
     pub fn find_one_in(tenant_id: Uuid, id: Uuid) -> Select<Entity> {
         Self::find_in(tenant_id).filter(Column::Id.eq(id))
     }
+
+    /// Deletes contacts of one tenant (narrow it with further filters).
+    pub fn delete_in(tenant_id: Uuid) -> sea_orm::DeleteMany<Entity> {
+        Entity::delete_many().filter(Column::TenantId.eq(tenant_id))
+    }
 }

@@ -24,4 +24,9 @@ impl Entity {
     pub fn find_in(tenant_id: Uuid) -> Select<Entity> {
         Entity::find().filter(Column::TenantId.eq(tenant_id))
     }
+
+    /// Deletes tag links of one tenant (narrow it with further filters).
+    pub fn delete_in(tenant_id: Uuid) -> sea_orm::DeleteMany<Entity> {
+        Entity::delete_many().filter(Column::TenantId.eq(tenant_id))
+    }
 }

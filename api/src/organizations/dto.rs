@@ -10,6 +10,7 @@ use validator::Validate;
 use crate::platform::{
     auth::Role,
     ids::{InvitationId, TenantId, UserId},
+    patch::Patch,
 };
 
 /// What an organisation is.
@@ -76,6 +77,10 @@ pub struct OrganizationDetailOut {
     pub seat_limit: u32,
     /// Seats in use: members plus pending, unexpired invitations.
     pub seats_used: u32,
+    /// The ISO 3166-1 alpha-2 region in which contact phone numbers written without a `+`
+    /// country code are read (e.g. `US`); null when none is set (such numbers are refused).
+    #[schema(required = true, example = "US", pattern = "^[A-Z]{2}$")]
+    pub default_phone_region: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -89,6 +94,12 @@ pub struct OrganizationPatchIn {
     /// `agency` lets the organisation create client workspaces. Only an owner may change it; a
     /// client workspace cannot become an agency, and an agency with clients cannot go back.
     pub kind: Option<SettableKind>,
+    /// The ISO 3166-1 alpha-2 region (e.g. `US`, `GB`; any case) used to read contact phone
+    /// numbers written without a `+` country code; `null` clears it. Unknown regions are
+    /// refused (422 `invalid_region`).
+    #[serde(default)]
+    #[schema(value_type = Option<String>, required = false, example = "US", min_length = 2, max_length = 2)]
+    pub default_phone_region: Patch<String>,
 }
 
 /// A member of the organisation.

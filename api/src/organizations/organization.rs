@@ -12,12 +12,13 @@ use super::{
 };
 use crate::{
     audit::{self, AuditEvent, action},
-    error::{ApiError, ApiResult},
+    error::{ApiError, ApiResult, FieldError},
     platform::{
         auth::{Access, Resource, Scope, TenantCtx},
         db,
         extract::ValidatedJson,
         ids::TenantId,
+        patch::Patch,
         request_meta::RequestMeta,
     },
     state::AppState,
@@ -54,9 +55,11 @@ pub async fn get_organization(
 
 /// Update the organisation
 ///
-/// Renames the organisation or changes its kind. Making it an `agency` (or back to `standard`)
-/// needs the `owner` role; a client workspace cannot become an agency, and an agency that has
-/// client workspaces cannot go back (409 `kind_change_not_allowed`). Needs `organization:write`.
+/// Renames the organisation, sets its `default_phone_region` (the region in which contact phone
+/// numbers without a `+` are read; 422 `invalid_region` for an unknown one, `null` clears it) or
+/// changes its kind. Making it an `agency` (or back to `standard`) needs the `owner` role; a
+/// client workspace cannot become an agency, and an agency that has client workspaces cannot go
+/// back (409 `kind_change_not_allowed`). Needs `organization:write`.
 #[utoipa::path(
     operation_id = "update_organization",
     tag = "organizations",
@@ -92,8 +95,28 @@ fn detail(state: &AppState, tenant: tenant::Model, seats_used: u32) -> Organizat
         seats_used,
         kind: OrganizationKind::parse(&tenant.kind),
         parent_id: tenant.parent_id.map(TenantId::from_uuid),
+        default_phone_region: tenant.default_phone_region,
         name: tenant.name,
         created_at: tenant.created_at,
+    }
+}
+
+/// The requested default phone region: `None` to keep it, `Some(None)` to clear it, or a
+/// region `phonenumber` knows, upper-cased (422 `invalid_region` otherwise).
+fn phone_region(input: Patch<String>) -> ApiResult<Option<Option<String>>> {
+    match input {
+        Patch::Absent => Ok(None),
+        Patch::Null => Ok(Some(None)),
+        Patch::Value(raw) => match crate::crm::values::parse_region(&raw) {
+            Some(id) => Ok(Some(Some(id.as_ref().to_owned()))),
+            None => Err(ApiError::Validation {
+                errors: vec![FieldError::new(
+                    "default_phone_region",
+                    "invalid_region",
+                    "must be an ISO 3166-1 alpha-2 region with a telephone numbering plan, such as `US` or `GB`",
+                )],
+            }),
+        },
     }
 }
 
@@ -107,6 +130,7 @@ async fn update(
     meta: &RequestMeta,
     input: OrganizationPatchIn,
 ) -> ApiResult<OrganizationDetailOut> {
+    let requested_region = phone_region(input.default_phone_region)?;
     let txn = db::begin_write(&state.db).await?;
     let tenant = lock_tenant(&txn, ctx.tenant_id.uuid()).await?;
     let current = OrganizationKind::parse(&tenant.kind);
@@ -125,7 +149,8 @@ async fn update(
         }
     }
     let name = input.name.map(|n| n.trim().to_owned()).filter(|n| *n != tenant.name);
-    if name.is_none() && new_kind.is_none() {
+    let region = requested_region.filter(|r| *r != tenant.default_phone_region);
+    if name.is_none() && new_kind.is_none() && region.is_none() {
         txn.commit().await?;
         let used = seats_used(&state.db, tenant.id, Utc::now()).await?;
         return Ok(detail(state, tenant, used));
@@ -138,6 +163,9 @@ async fn update(
     if let Some(kind) = new_kind {
         row.kind = Set(kind.as_str().to_owned());
     }
+    if let Some(region) = &region {
+        row.default_phone_region = Set(region.clone());
+    }
     row.updated_at = Set(now);
     let updated = tenant::Entity::update(row).exec(&txn).await?;
     let mut changes = serde_json::Map::new();
@@ -146,6 +174,9 @@ async fn update(
     }
     if let Some(kind) = new_kind {
         changes.insert("kind".into(), json!({"from": current.as_str(), "to": kind.as_str()}));
+    }
+    if let Some(region) = &region {
+        changes.insert("default_phone_region".into(), json!({"from": tenant.default_phone_region, "to": region}));
     }
     audit::record(
         &txn,
