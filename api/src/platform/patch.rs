@@ -55,6 +55,14 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Patch<T> {
     }
 }
 
+/// For a `PATCH` field that may be omitted but not cleared: `#[serde(default, deserialize_with =
+/// "crate::platform::patch::not_null")]` on an `Option<T>` keeps absent as `None` and refuses
+/// `null` (422 `invalid_type` naming the field). Declare it in the spec as
+/// `#[schema(value_type = T, required = false)]`.
+pub fn not_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    Option::<T>::deserialize(d)?.map(Some).ok_or_else(|| serde::de::Error::custom("must not be null"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
