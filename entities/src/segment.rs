@@ -26,4 +26,9 @@ impl Entity {
     pub fn find_in(tenant_id: Uuid) -> Select<Entity> {
         Entity::find().filter(Column::TenantId.eq(tenant_id))
     }
+
+    /// One segment of one tenant.
+    pub fn find_one_in(tenant_id: Uuid, id: Uuid) -> Select<Entity> {
+        Self::find_in(tenant_id).filter(Column::Id.eq(id))
+    }
 }

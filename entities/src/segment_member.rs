@@ -24,4 +24,14 @@ impl Entity {
     pub fn find_in(tenant_id: Uuid) -> Select<Entity> {
         Entity::find().filter(Column::TenantId.eq(tenant_id))
     }
+
+    /// The members of one segment of one tenant.
+    pub fn find_of(tenant_id: Uuid, segment_id: Uuid) -> Select<Entity> {
+        Self::find_in(tenant_id).filter(Column::SegmentId.eq(segment_id))
+    }
+
+    /// Deletes memberships of one segment of one tenant (narrow it with further filters).
+    pub fn delete_of(tenant_id: Uuid, segment_id: Uuid) -> sea_orm::DeleteMany<Entity> {
+        Entity::delete_many().filter(Column::TenantId.eq(tenant_id)).filter(Column::SegmentId.eq(segment_id))
+    }
 }
