@@ -76,3 +76,17 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     })
     .await
 }
+
+/// A `LIKE … ESCAPE '\'` pattern matching values that start with `prefix` taken literally
+/// (`%`, `_` and `\` in it are escaped).
+pub fn like_prefix(prefix: &str) -> sea_orm::sea_query::LikeExpr {
+    let mut pattern = String::with_capacity(prefix.len() + 1);
+    for c in prefix.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')
+}

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use entities::product;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationError};
@@ -54,11 +54,6 @@ pub fn sku_format(sku: &str) -> Result<(), ValidationError> {
         .with_message("must start with a letter or digit and hold only letters, digits, `.`, `_`, `-` and `/`".into()))
 }
 
-/// Deserialises a field that may be omitted but not sent as `null` (absent stays `None`).
-fn not_null<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
-    Option::<T>::deserialize(d)?.map(Some).ok_or_else(|| serde::de::Error::custom("must not be null"))
-}
-
 /// A new product.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -91,16 +86,16 @@ pub struct ProductIn {
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProductPatchIn {
-    #[serde(default, deserialize_with = "not_null")]
+    #[serde(default, deserialize_with = "crate::platform::patch::not_null")]
     #[validate(length(min = 1, max = 200), custom(function = "crate::platform::extract::not_blank"))]
     #[schema(value_type = String, required = false, min_length = 1, max_length = 200)]
     pub name: Option<String>,
-    #[serde(default, deserialize_with = "not_null")]
+    #[serde(default, deserialize_with = "crate::platform::patch::not_null")]
     #[validate(length(min = 1, max = 64), custom(function = "sku_format"))]
     #[schema(value_type = String, required = false, min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9][A-Za-z0-9._\\-/]*$")]
     pub sku: Option<String>,
     /// The whole price (amount and currency).
-    #[serde(default, deserialize_with = "not_null")]
+    #[serde(default, deserialize_with = "crate::platform::patch::not_null")]
     #[validate(nested)]
     #[schema(value_type = Price, required = false)]
     pub price: Option<Price>,
@@ -108,7 +103,7 @@ pub struct ProductPatchIn {
     #[serde(default)]
     #[schema(value_type = Option<String>, required = false, max_length = 10000)]
     pub description: Patch<String>,
-    #[serde(default, deserialize_with = "not_null")]
+    #[serde(default, deserialize_with = "crate::platform::patch::not_null")]
     #[schema(value_type = bool, required = false)]
     pub active: Option<bool>,
     /// Keys to set; a key sent as `null` is removed. `null` for the whole object clears every

@@ -7,7 +7,7 @@ use entities::{field_definition, product};
 use sea_orm::{
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, SqlErr,
-    sea_query::{Condition, Expr, ExprTrait, Func, LikeExpr},
+    sea_query::{Condition, Expr, ExprTrait, Func},
 };
 use serde_json::{Map, Value};
 
@@ -78,19 +78,6 @@ pub async fn create(state: &AppState, ctx: &TenantCtx, input: ProductIn) -> ApiR
     Ok(row.into())
 }
 
-/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
-fn like_prefix(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 1);
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
-}
-
 /// Lists products in id (creation) order, filtered.
 #[tracing::instrument(skip_all, fields(tenant_id = %ctx.tenant_id))]
 pub async fn list(state: &AppState, ctx: &TenantCtx, params: &ProductListParams) -> ApiResult<ProductList> {
@@ -105,14 +92,14 @@ pub async fn list(state: &AppState, ctx: &TenantCtx, params: &ProductListParams)
         select = select.filter(product::Column::SkuKey.eq(sku.to_lowercase()));
     }
     if let Some(q) = &params.q {
-        let pattern = like_prefix(&q.to_lowercase());
+        let pattern = crate::platform::db::like_prefix(&q.to_lowercase());
         select = select.filter(
             Condition::any()
                 .add(
                     Expr::expr(Func::lower(Expr::col(product::Column::Name)))
-                        .like(LikeExpr::new(pattern.clone()).escape('\\')),
+                        .like(pattern.clone()),
                 )
-                .add(Expr::col(product::Column::SkuKey).like(LikeExpr::new(pattern).escape('\\'))),
+                .add(Expr::col(product::Column::SkuKey).like(pattern)),
         );
     }
     let page = fetch_page(&state.db, select, product::Column::Id, |m| m.id, params.page().page_request()?).await?;

@@ -10,7 +10,7 @@ use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, ModelTrait, QueryFilter, SqlErr,
-    sea_query::{Expr, ExprTrait, Func, LikeExpr},
+    sea_query::{Expr, ExprTrait, Func},
 };
 use serde_json::{Map, Value};
 
@@ -111,12 +111,7 @@ pub async fn create(state: &AppState, ctx: &TenantCtx, input: CompanyIn) -> ApiR
 pub async fn list(state: &AppState, ctx: &TenantCtx, q: Option<&str>, params: &ListParams) -> ApiResult<CompanyList> {
     let mut select = company::Entity::find_in(ctx.tenant_id.uuid());
     if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
-        let escaped: String = q
-            .to_lowercase()
-            .chars()
-            .flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] })
-            .collect();
-        let pattern = LikeExpr::new(format!("{escaped}%")).escape('\\');
+        let pattern = crate::platform::db::like_prefix(&q.to_lowercase());
         select = select.filter(Expr::expr(Func::lower(Expr::col(company::Column::Name))).like(pattern));
     }
     let page = fetch_page(&state.db, select, company::Column::Id, |m| m.id, params.page_request()?).await?;

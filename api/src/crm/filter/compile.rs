@@ -14,7 +14,7 @@ use entities::{contact, contact_tag, field_definition, segment, segment_member, 
 use futures_util::future::BoxFuture;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
-    sea_query::{Expr, ExprTrait, LikeExpr, Query, SelectStatement, Value as Sql},
+    sea_query::{Expr, ExprTrait, Query, SelectStatement, Value as Sql},
 };
 use uuid::Uuid;
 
@@ -83,21 +83,9 @@ fn all_of(items: Vec<Expr>) -> Expr {
     items.into_iter().reduce(|a, b| a.and(b)).unwrap_or_else(|| truth(true))
 }
 
-/// `text` with `%`, `_` and `\` escaped for `LIKE … ESCAPE '\'`.
-pub fn escape_like(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// `target LIKE 'prefix%'`, wildcards in `prefix` escaped.
 pub fn starts_with(target: Expr, prefix: &str) -> Expr {
-    target.like(LikeExpr::new(format!("{}%", escape_like(prefix))).escape('\\'))
+    target.like(crate::platform::db::like_prefix(prefix))
 }
 
 fn err(pos: usize, message: impl Into<String>) -> CompileError {
