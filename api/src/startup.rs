@@ -71,6 +71,9 @@ impl Application {
         if settings.migrate_on_start {
             Migrator::up(&db, None).await.context("applying migrations failed")?;
         }
+        // Background jobs left unfinished by a previous process are marked failed, not lost.
+        crate::crm::imports::fail_interrupted(&db).await.context("marking interrupted imports failed")?;
+        crate::crm::exports::fail_interrupted(&db).await.context("marking interrupted exports failed")?;
         let redis = match &settings.redis_url {
             Some(url) => Some(cache::connect(url).await?),
             None => None,

@@ -10,6 +10,9 @@
 //! sealed (AES-256-GCM) under a key derived from a digest of that request, so a dump of the
 //! store reveals neither request bodies (passwords) nor responses (tokens, API key secrets).
 //!
+//! `multipart/form-data` requests (CSV imports) are not covered: they are streamed, not
+//! buffered, so the header is ignored for them (see the idempotency guide).
+//!
 //! Outcomes kept: 2xx, and 4xx except 401, 403, 404, 429 and our own 409 (those did not run the
 //! operation). A 5xx, those statuses, or a response over 1 MiB releases the key, so a retry
 //! runs again. Records live `idempotency_ttl_secs` (24 h) in Redis when configured, else in the
@@ -70,6 +73,14 @@ fn parse_key(headers: &HeaderMap) -> Result<String, ApiError> {
         return Err(invalid("Idempotency-Key must be 1 to 255 printable ASCII characters (a UUID is a good choice)."));
     }
     Ok(String::from_utf8_lossy(bytes).into_owned())
+}
+
+/// Whether the body is `multipart/form-data` (a streamed upload).
+fn is_multipart(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("multipart/form-data"))
 }
 
 /// Who the key belongs to, without a database hit.
@@ -193,7 +204,12 @@ pub async fn middleware(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    let applies = req.method() == Method::POST && req.path().starts_with("/v1/") && req.headers().contains_key(&HEADER);
+    // Multipart uploads (CSV imports, up to `import_max_bytes`) are streamed by their handler:
+    // they are never buffered here to be fingerprinted, so the key is ignored for them.
+    let applies = req.method() == Method::POST
+        && req.path().starts_with("/v1/")
+        && req.headers().contains_key(&HEADER)
+        && !is_multipart(req.headers());
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let (true, Some(state)) = (applies, state) else {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
