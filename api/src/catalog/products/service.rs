@@ -95,10 +95,7 @@ pub async fn list(state: &AppState, ctx: &TenantCtx, params: &ProductListParams)
         let pattern = crate::platform::db::like_prefix(&q.to_lowercase());
         select = select.filter(
             Condition::any()
-                .add(
-                    Expr::expr(Func::lower(Expr::col(product::Column::Name)))
-                        .like(pattern.clone()),
-                )
+                .add(Expr::expr(Func::lower(Expr::col(product::Column::Name))).like(pattern.clone()))
                 .add(Expr::col(product::Column::SkuKey).like(pattern)),
         );
     }

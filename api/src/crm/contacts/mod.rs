@@ -8,8 +8,8 @@ mod bulk_delete;
 mod bulk_handlers;
 pub mod dto;
 mod handlers;
-pub mod list;
 pub mod input;
+pub mod list;
 pub mod service;
 pub mod tags;
 
