@@ -175,7 +175,9 @@ impl ApiError {
             request_id: request_id::current(),
             errors: match self {
                 Self::Validation { errors } => errors.clone(),
-                Self::Conflict { code, detail, field: Some(field) } => vec![FieldError::new(*field, *code, detail.clone())],
+                Self::Conflict { code, detail, field: Some(field) } => {
+                    vec![FieldError::new(*field, *code, detail.clone())]
+                }
                 _ => Vec::new(),
             },
             required_scope: match self {

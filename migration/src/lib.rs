@@ -13,7 +13,8 @@ pub struct Migrator;
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
-            Box::new(m20261122_000001_platform_core::Migration), Box::new(m20261122_000002_access::Migration),
+            Box::new(m20261122_000001_platform_core::Migration),
+            Box::new(m20261122_000002_access::Migration),
             Box::new(m20261128_000001_crm::Migration),
         ]
     }

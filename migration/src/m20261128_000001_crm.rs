@@ -59,7 +59,12 @@ fn fk_tenant(table: &str) -> ForeignKeyCreateStatement {
     fk(table, "tenant_id", "tenants", ForeignKeyAction::Cascade)
 }
 
-async fn create(manager: &SchemaManager<'_>, table: &str, cols: Vec<ColumnDef>, fks: Vec<ForeignKeyCreateStatement>) -> Result<(), DbErr> {
+async fn create(
+    manager: &SchemaManager<'_>,
+    table: &str,
+    cols: Vec<ColumnDef>,
+    fks: Vec<ForeignKeyCreateStatement>,
+) -> Result<(), DbErr> {
     let mut stmt = Table::create().table(t(table)).to_owned();
     for mut col in cols {
         stmt.col(&mut col);
@@ -186,7 +191,9 @@ impl MigrationTrait for Migration {
             // intersects this index with `idx_contacts_tenant` instead.)
             manager
                 .get_connection()
-                .execute_unprepared("CREATE INDEX idx_contacts_custom_fields ON contacts USING gin (custom_fields jsonb_path_ops)")
+                .execute_unprepared(
+                    "CREATE INDEX idx_contacts_custom_fields ON contacts USING gin (custom_fields jsonb_path_ops)",
+                )
                 .await?;
         }
 
@@ -273,7 +280,8 @@ impl MigrationTrait for Migration {
             ],
         )
         .await?;
-        index(manager, "uq_segment_members", "segment_members", &["tenant_id", "segment_id", "contact_id"], true).await?;
+        index(manager, "uq_segment_members", "segment_members", &["tenant_id", "segment_id", "contact_id"], true)
+            .await?;
         index(manager, "idx_segment_members_contact", "segment_members", &["tenant_id", "contact_id"], false).await?;
 
         // Import jobs. `status`: queued, running, completed, failed.

@@ -86,13 +86,26 @@ impl Resource {
             // shape every tenant's data, so only admins change them. Exports copy the whole
             // contact base out, so viewers cannot start or download them.
             (
-                Self::Contacts | Self::Companies | Self::Tags | Self::Segments | Self::Imports | Self::Exports | Self::Products,
+                Self::Contacts
+                | Self::Companies
+                | Self::Tags
+                | Self::Segments
+                | Self::Imports
+                | Self::Exports
+                | Self::Products,
                 Role::Member,
             ) => Some(Write),
             (Self::Fields, Role::Member) => Some(Read),
-            (Self::Contacts | Self::Companies | Self::Fields | Self::Tags | Self::Segments | Self::Imports | Self::Products, Role::Viewer) => {
-                Some(Read)
-            }
+            (
+                Self::Contacts
+                | Self::Companies
+                | Self::Fields
+                | Self::Tags
+                | Self::Segments
+                | Self::Imports
+                | Self::Products,
+                Role::Viewer,
+            ) => Some(Read),
             (Self::Exports, Role::Viewer) => None,
         }
     }
