@@ -251,3 +251,27 @@ pub fn query_config() -> web::QueryConfig {
         ApiError::bad_request("invalid_query", format!("The query string is invalid: {err}")).into()
     })
 }
+
+/// `deserialize_with` for an optional nested object: serde's derived `Deserialize` also accepts
+/// a JSON array for a struct (its fields in order), which the spec does not allow. This refuses
+/// anything but an object (or `null` / absence, which give `None`).
+pub fn object_only<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    use serde::Deserialize;
+    match Option::<serde_json::Map<String, serde_json::Value>>::deserialize(d)? {
+        None => Ok(None),
+        Some(map) => serde_json::from_value(serde_json::Value::Object(map)).map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
+/// `deserialize_with` for an object field that may be omitted but neither `null` nor an array.
+pub fn object_not_null<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    object_only(d)?.map(Some).ok_or_else(|| serde::de::Error::custom("must not be null"))
+}

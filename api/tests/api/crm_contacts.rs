@@ -618,3 +618,24 @@ async fn writing_needs_contacts_write() {
     }
     assert_problem(app.get(&format!("/v1/contacts/{id}"), None).await, 401, "missing_credentials").await;
 }
+
+#[tokio::test]
+async fn bodies_the_spec_forbids_are_refused() {
+    let app = spawn_app().await;
+    let token = app.signup().await.access_token;
+    // serde would read an array as a struct's fields in order; the spec allows only objects.
+    for body in [
+        json!({"consent": [null, null]}),
+        json!({"consent": {"sms": ["opted_in", "form"]}}),
+        json!({"email": ""}),
+        json!({"phone": "  "}),
+    ] {
+        let res = app.post_json("/v1/contacts", Some(&token), &body).await;
+        assert_eq!(res.status().as_u16(), 422, "{body}");
+    }
+    let id = create(&app, &token, json!({"first_name": "Ada"})).await["id"].as_str().unwrap().to_owned();
+    for body in [json!({"consent": [null, null]}), json!({"consent": null})] {
+        let res = app.patch_json(&format!("/v1/contacts/{id}"), Some(&token), &body).await;
+        assert_eq!(res.status().as_u16(), 422, "{body}");
+    }
+}

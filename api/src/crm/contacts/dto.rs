@@ -34,7 +34,9 @@ pub struct ChannelConsentIn {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsentIn {
+    #[serde(default, deserialize_with = "crate::platform::extract::object_only")]
     pub sms: Option<ChannelConsentIn>,
+    #[serde(default, deserialize_with = "crate::platform::extract::object_only")]
     pub email: Option<ChannelConsentIn>,
 }
 
@@ -67,6 +69,7 @@ pub struct ContactIn {
     /// Tags to put on the contact, by id (`tag_…`) or name (case-insensitive). They must exist.
     #[schema(max_items = 100, example = json!(["vip"]))]
     pub tags: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "crate::platform::extract::object_only")]
     pub consent: Option<ConsentIn>,
 }
 
@@ -105,7 +108,7 @@ pub struct ContactPatch {
     #[schema(value_type = Option<Vec<String>>, required = false, max_items = 100)]
     pub tags: Patch<Vec<String>>,
     /// Consent changes per channel (not nullable).
-    #[serde(default, deserialize_with = "crate::platform::patch::not_null")]
+    #[serde(default, deserialize_with = "crate::platform::extract::object_not_null")]
     #[schema(value_type = ConsentIn, required = false)]
     pub consent: Option<ConsentIn>,
 }

@@ -42,13 +42,16 @@ pub fn text(errors: &mut Errors, field: &str, raw: Option<String>, max: usize) -
     Some(value)
 }
 
+/// A blank string is refused like any other invalid address (omit the field, or send `null` in a
+/// PATCH, to leave it empty).
 pub fn email(errors: &mut Errors, raw: Option<String>) -> Option<Email> {
-    let raw = raw.filter(|s| !s.trim().is_empty())?;
+    let raw = raw?;
     Email::parse(&raw).map_err(|e| errors.0.push(e.on("email"))).ok()
 }
 
+/// A blank string is refused like any other invalid number.
 pub fn phone(errors: &mut Errors, raw: Option<String>, region: Option<Region>) -> Option<PhoneE164> {
-    let raw = raw.filter(|s| !s.trim().is_empty())?;
+    let raw = raw?;
     PhoneE164::parse(&raw, region).map_err(|e| errors.0.push(e.on("phone"))).ok()
 }
 
