@@ -6,7 +6,15 @@ API rightly answers with 422 idempotency_key_reused — a correct refusal that w
 failure. The header's semantics are covered by api/tests/api/idempotency.rs instead.
 """
 
+import sys
+
 import schemathesis
+
+# The CRM schemas hold free-form JSON objects (custom fields), and generating nested values for
+# them recurses deeply: under the default limit (1000) CPython 3.11 occasionally fails inside
+# schemathesis with "SystemError: AST constructor recursion depth mismatch" (a RecursionError
+# surfacing while source is compiled), reported as a runtime error of a random operation.
+sys.setrecursionlimit(10_000)
 
 
 @schemathesis.hook
