@@ -47,7 +47,10 @@ token (from sign-up, login or refresh) or an API key (`cos_…`). Every operatio
 Guides: [Quickstart](/docs/quickstart.md) · [Authentication](/docs/authentication.md) · [Errors](/docs/errors.md) · \
 [Pagination](/docs/pagination.md) · [Idempotency](/docs/idempotency.md) · [Access control](/docs/access-control.md) · \
 [Agencies](/docs/agencies.md) · [API keys](/docs/api-keys.md) · [Rate limits](/docs/rate-limits.md) · \
-[Audit log](/docs/audit-log.md) · [Operators](/docs/operators.md) · [SDKs](/docs/sdks.md) · \
+[Audit log](/docs/audit-log.md) · [Operators](/docs/operators.md) · [Contacts](/docs/contacts.md) · \
+[Companies](/docs/companies.md) · [Custom fields](/docs/custom-fields.md) · [Tags and notes](/docs/tags-and-notes.md) · \
+[Filtering](/docs/filtering.md) · [Segments](/docs/segments.md) · [Imports](/docs/imports.md) · \
+[Exports](/docs/exports.md) · [Products](/docs/products.md) · [SDKs](/docs/sdks.md) · \
 [API design rules](/docs/API-DESIGN.md). TypeScript and Python SDKs are generated from this document (see the SDKs guide).",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
         contact(name = "Campaign OS", url = "https://docs.campaign-os.dev")

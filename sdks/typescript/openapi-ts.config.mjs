@@ -10,12 +10,13 @@ const words = (s) =>
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean)
     .map((w) => w.toLowerCase());
-const singular = (w) => w.replace(/s$/, '');
+const singular = (w) => (w.endsWith('ies') ? `${w.slice(0, -3)}y` : w.replace(/s$/, ''));
 const camel = (ws) => ws.map((w, i) => (i ? w[0].toUpperCase() + w.slice(1) : w)).join('');
 
 // The method name of an operation inside its tag's namespace: the operationId without the words
 // that name the tag, so `create_api_key` (tag `api-keys`) → `apiKeys.create`, `get_me` (tag `me`)
-// → `me.get`, `refresh_token` (tag `auth`) → `auth.refreshToken`.
+// → `me.get`, `refresh_token` (tag `auth`) → `auth.refreshToken`, `list_company_contacts` (tag
+// `companies`) → `companies.listContacts`.
 function methodName(operationId, tag) {
   const op = words(operationId);
   const tagWords = words(tag).map(singular);

@@ -21,23 +21,41 @@ from ._resources import (
     AsyncAuditEvents,
     AsyncAuth,
     AsyncClients,
+    AsyncCompanies,
+    AsyncContacts,
+    AsyncCustomFields,
+    AsyncExports,
+    AsyncImports,
     AsyncInvitations,
     AsyncMe,
     AsyncMembers,
     AsyncMfa,
+    AsyncNotes,
     AsyncOps,
     AsyncOrganizations,
+    AsyncProducts,
+    AsyncSegments,
     AsyncSessions,
+    AsyncTags,
     AuditEvents,
     Auth,
     Clients,
+    Companies,
+    Contacts,
+    CustomFields,
+    Exports,
+    Imports,
     Invitations,
     Me,
     Members,
     Mfa,
+    Notes,
     Ops,
     Organizations,
+    Products,
+    Segments,
     Sessions,
+    Tags,
 )
 from ._retry import AsyncRetryTransport, RetryPolicy, RetryTransport
 from ._version import __version__
@@ -219,6 +237,15 @@ class CampaignOS:
         self.audit_events = AuditEvents(self)
         self.admin = Admin(self)
         self.ops = Ops(self)
+        self.companies = Companies(self)
+        self.contacts = Contacts(self)
+        self.custom_fields = CustomFields(self)
+        self.exports = Exports(self)
+        self.imports = Imports(self)
+        self.notes = Notes(self)
+        self.products = Products(self)
+        self.segments = Segments(self)
+        self.tags = Tags(self)
 
     @property
     def base_url(self) -> str:
@@ -256,6 +283,7 @@ class CampaignOS:
         *,
         idempotency_key: str | None = None,
         max_retries: int | None = None,
+        stream: bool = False,
         **kwargs: Any,
     ) -> T: ...
 
@@ -268,6 +296,7 @@ class CampaignOS:
         *,
         idempotency_key: str | None = None,
         max_retries: int | None = None,
+        stream: bool = False,
         **kwargs: Any,
     ) -> T | U: ...
 
@@ -279,9 +308,10 @@ class CampaignOS:
         *,
         idempotency_key: str | None = None,
         max_retries: int | None = None,
+        stream: bool = False,
         **kwargs: Any,
     ) -> Any:
-        with call_options(idempotency_key=idempotency_key, max_retries=max_retries):
+        with call_options(idempotency_key=idempotency_key, max_retries=max_retries, stream=stream):
             response: Response[Any] = op.sync_detailed(client=self._api, **kwargs)
         return _check(response, expected)
 
@@ -362,6 +392,15 @@ class AsyncCampaignOS:
         self.audit_events = AsyncAuditEvents(self)
         self.admin = AsyncAdmin(self)
         self.ops = AsyncOps(self)
+        self.companies = AsyncCompanies(self)
+        self.contacts = AsyncContacts(self)
+        self.custom_fields = AsyncCustomFields(self)
+        self.exports = AsyncExports(self)
+        self.imports = AsyncImports(self)
+        self.notes = AsyncNotes(self)
+        self.products = AsyncProducts(self)
+        self.segments = AsyncSegments(self)
+        self.tags = AsyncTags(self)
 
     @property
     def base_url(self) -> str:
@@ -392,6 +431,7 @@ class AsyncCampaignOS:
         *,
         idempotency_key: str | None = None,
         max_retries: int | None = None,
+        stream: bool = False,
         **kwargs: Any,
     ) -> T: ...
 
@@ -404,6 +444,7 @@ class AsyncCampaignOS:
         *,
         idempotency_key: str | None = None,
         max_retries: int | None = None,
+        stream: bool = False,
         **kwargs: Any,
     ) -> T | U: ...
 
@@ -415,9 +456,10 @@ class AsyncCampaignOS:
         *,
         idempotency_key: str | None = None,
         max_retries: int | None = None,
+        stream: bool = False,
         **kwargs: Any,
     ) -> Any:
-        with call_options(idempotency_key=idempotency_key, max_retries=max_retries):
+        with call_options(idempotency_key=idempotency_key, max_retries=max_retries, stream=stream):
             response: Response[Any] = await op.asyncio_detailed(client=self._api, **kwargs)
         return _check(response, expected)
 

@@ -17,6 +17,9 @@ from dataclasses import dataclass
 class CallOptions:
     idempotency_key: str | None = None
     max_retries: int | None = None
+    # One attempt that neither buffers the request body nor reads the response body: uploads of
+    # large files and downloads that the caller streams (``imports.create``, ``exports.download``).
+    stream: bool = False
 
 
 _current: ContextVar[CallOptions] = ContextVar("campaign_os_call_options", default=CallOptions())  # noqa: B039 (frozen, immutable)
@@ -27,8 +30,10 @@ def current_options() -> CallOptions:
 
 
 @contextmanager
-def call_options(*, idempotency_key: str | None = None, max_retries: int | None = None) -> Iterator[None]:
-    token = _current.set(CallOptions(idempotency_key=idempotency_key, max_retries=max_retries))
+def call_options(
+    *, idempotency_key: str | None = None, max_retries: int | None = None, stream: bool = False
+) -> Iterator[None]:
+    token = _current.set(CallOptions(idempotency_key=idempotency_key, max_retries=max_retries, stream=stream))
     try:
         yield
     finally:

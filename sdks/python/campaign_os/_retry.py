@@ -14,7 +14,9 @@ They wrap the real transport, so they apply to every request the generated code 
   :class:`CampaignOSConnectionError` / :class:`CampaignOSTimeoutError`.
 
 The response body is read inside the retry loop, so a connection that breaks while the body is
-being read is retried too.
+being read is retried too. A call made with ``call_options(stream=True)`` (file uploads and
+downloads) is the exception: one attempt, with the request body streamed from its source and the
+response body left unread for the caller to stream, so memory does not grow with the file.
 """
 
 from __future__ import annotations
@@ -113,6 +115,11 @@ def _problem_code(response: httpx.Response) -> str | None:
     return code if isinstance(code, str) else None
 
 
+def _streaming() -> bool:
+    """Whether the current call streams its bodies (one attempt, nothing buffered)."""
+    return current_options().stream
+
+
 def _prepare(request: httpx.Request) -> int | None:
     """Add the idempotency key; return the per-call retry budget, if any."""
     options = current_options()
@@ -137,6 +144,11 @@ class RetryTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         budget = _prepare(request)
+        if _streaming():
+            try:
+                return self._inner.handle_request(request)
+            except httpx.TransportError as exc:
+                raise connection_error(exc) from exc
         max_retries = self.policy.max_retries if budget is None else budget
         request.read()  # buffer the body so that every attempt can send it again
         attempt = 0
@@ -185,6 +197,11 @@ class AsyncRetryTransport(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         budget = _prepare(request)
+        if _streaming():
+            try:
+                return await self._inner.handle_async_request(request)
+            except httpx.TransportError as exc:
+                raise connection_error(exc) from exc
         max_retries = self.policy.max_retries if budget is None else budget
         await request.aread()
         attempt = 0

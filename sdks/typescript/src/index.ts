@@ -15,6 +15,7 @@ export {
   type Page,
 } from './pagination.js';
 export { isMfaChallenge } from './login.js';
+export { csvFile, waitForExport, waitForImport, type WaitOptions } from './jobs.js';
 export { retryAfterMs } from './transport.js';
 export {
   verifyWebhook,

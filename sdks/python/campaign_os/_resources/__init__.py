@@ -19,13 +19,22 @@ from .api_keys import ApiKeys, AsyncApiKeys
 from .audit_events import AsyncAuditEvents, AuditEvents, AuditFilters
 from .auth import AsyncAuth, Auth
 from .clients import AsyncClients, Clients
+from .companies import AsyncCompanies, Companies
+from .contacts import AsyncContacts, Contacts
+from .custom_fields import AsyncCustomFields, CustomFields
+from .exports import AsyncExports, Exports
+from .imports import AsyncImports, Imports
 from .invitations import AsyncInvitations, Invitations
 from .me import AsyncMe, Me
 from .members import AsyncMembers, Members
 from .mfa import AsyncMfa, Mfa
+from .notes import AsyncNotes, Notes
 from .ops import AsyncOps, Ops
 from .organizations import AsyncOrganizations, Organizations
+from .products import AsyncProducts, Products
+from .segments import AsyncSegments, Segments
 from .sessions import AsyncSessions, Sessions
+from .tags import AsyncTags, Tags
 
 __all__ = [
     "Admin",
@@ -35,22 +44,40 @@ __all__ = [
     "AsyncAuditEvents",
     "AsyncAuth",
     "AsyncClients",
+    "AsyncCompanies",
+    "AsyncContacts",
+    "AsyncCustomFields",
+    "AsyncExports",
+    "AsyncImports",
     "AsyncInvitations",
     "AsyncMe",
     "AsyncMembers",
     "AsyncMfa",
+    "AsyncNotes",
     "AsyncOps",
     "AsyncOrganizations",
+    "AsyncProducts",
+    "AsyncSegments",
     "AsyncSessions",
+    "AsyncTags",
     "AuditEvents",
     "AuditFilters",
     "Auth",
     "Clients",
+    "Companies",
+    "Contacts",
+    "CustomFields",
+    "Exports",
+    "Imports",
     "Invitations",
     "Me",
     "Members",
     "Mfa",
+    "Notes",
     "Ops",
     "Organizations",
+    "Products",
+    "Segments",
     "Sessions",
+    "Tags",
 ]

@@ -2,8 +2,8 @@
 // Generated from openapi/openapi.json by `npm run generate` (sdks/typescript). Do not edit.
 
 import { client } from './client.gen.js';
-import type { Client, Options as Options2, TDataShape } from './client/index.js';
-import type { AcceptInvitationData, AcceptInvitationErrors, AcceptInvitationResponses, AdminGetOrganizationData, AdminGetOrganizationErrors, AdminGetOrganizationResponses, AdminListAuditEventsData, AdminListAuditEventsErrors, AdminListAuditEventsResponses, AdminListOrganizationsData, AdminListOrganizationsErrors, AdminListOrganizationsResponses, AdminListSandboxEmailsData, AdminListSandboxEmailsErrors, AdminListSandboxEmailsResponses, AdminSuspendOrganizationData, AdminSuspendOrganizationErrors, AdminSuspendOrganizationResponses, AdminUnsuspendOrganizationData, AdminUnsuspendOrganizationErrors, AdminUnsuspendOrganizationResponses, ConfirmPasswordResetData, ConfirmPasswordResetErrors, ConfirmPasswordResetResponses, ConfirmTotpData, ConfirmTotpErrors, ConfirmTotpResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateClientData, CreateClientErrors, CreateClientResponses, CreateInvitationData, CreateInvitationErrors, CreateInvitationResponses, DeleteApiKeyData, DeleteApiKeyErrors, DeleteApiKeyResponses, DeleteInvitationData, DeleteInvitationErrors, DeleteInvitationResponses, DeleteMemberData, DeleteMemberErrors, DeleteMemberResponses, DisableTotpData, DisableTotpErrors, DisableTotpResponses, EnrolTotpData, EnrolTotpErrors, EnrolTotpResponses, GetApiKeyData, GetApiKeyErrors, GetApiKeyResponses, GetClientData, GetClientErrors, GetClientResponses, GetMeData, GetMeErrors, GetMeResponses, GetOrganizationData, GetOrganizationErrors, GetOrganizationResponses, HealthzData, HealthzResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListAuditEventsData, ListAuditEventsErrors, ListAuditEventsResponses, ListClientsData, ListClientsErrors, ListClientsResponses, ListInvitationsData, ListInvitationsErrors, ListInvitationsResponses, ListMembersData, ListMembersErrors, ListMembersResponses, ListMyOrganizationsData, ListMyOrganizationsErrors, ListMyOrganizationsResponses, ListMySessionsData, ListMySessionsErrors, ListMySessionsResponses, LoginData, LoginErrors, LoginMfaData, LoginMfaErrors, LoginMfaResponses, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, MetricsData, MetricsResponses, ReadyzData, ReadyzErrors, ReadyzResponses, RefreshTokenData, RefreshTokenErrors, RefreshTokenResponses, RegenerateRecoveryCodesData, RegenerateRecoveryCodesErrors, RegenerateRecoveryCodesResponses, RequestPasswordResetData, RequestPasswordResetErrors, RequestPasswordResetResponses, ResendEmailVerificationData, ResendEmailVerificationErrors, ResendEmailVerificationResponses, RevokeMySessionData, RevokeMySessionErrors, RevokeMySessionResponses, RotateApiKeyData, RotateApiKeyErrors, RotateApiKeyResponses, SignupData, SignupErrors, SignupResponses, SwitchOrganizationData, SwitchOrganizationErrors, SwitchOrganizationResponses, UpdateMemberData, UpdateMemberErrors, UpdateMemberResponses, UpdateOrganizationData, UpdateOrganizationErrors, UpdateOrganizationResponses, VerifyEmailData, VerifyEmailErrors, VerifyEmailResponses } from './types.gen.js';
+import { type Client, formDataBodySerializer, type Options as Options2, type TDataShape } from './client/index.js';
+import type { AcceptInvitationData, AcceptInvitationErrors, AcceptInvitationResponses, AddContactTagsData, AddContactTagsErrors, AddContactTagsResponses, AddSegmentMembersData, AddSegmentMembersErrors, AddSegmentMembersResponses, AdminGetOrganizationData, AdminGetOrganizationErrors, AdminGetOrganizationResponses, AdminListAuditEventsData, AdminListAuditEventsErrors, AdminListAuditEventsResponses, AdminListOrganizationsData, AdminListOrganizationsErrors, AdminListOrganizationsResponses, AdminListSandboxEmailsData, AdminListSandboxEmailsErrors, AdminListSandboxEmailsResponses, AdminSuspendOrganizationData, AdminSuspendOrganizationErrors, AdminSuspendOrganizationResponses, AdminUnsuspendOrganizationData, AdminUnsuspendOrganizationErrors, AdminUnsuspendOrganizationResponses, BulkDeleteContactsData, BulkDeleteContactsErrors, BulkDeleteContactsResponses, BulkTagContactsData, BulkTagContactsErrors, BulkTagContactsResponses, BulkUpsertContactsData, BulkUpsertContactsErrors, BulkUpsertContactsResponses, ConfirmPasswordResetData, ConfirmPasswordResetErrors, ConfirmPasswordResetResponses, ConfirmTotpData, ConfirmTotpErrors, ConfirmTotpResponses, CountSegmentContactsData, CountSegmentContactsErrors, CountSegmentContactsResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateClientData, CreateClientErrors, CreateClientResponses, CreateCompanyData, CreateCompanyErrors, CreateCompanyNoteData, CreateCompanyNoteErrors, CreateCompanyNoteResponses, CreateCompanyResponses, CreateContactData, CreateContactErrors, CreateContactNoteData, CreateContactNoteErrors, CreateContactNoteResponses, CreateContactResponses, CreateCustomFieldData, CreateCustomFieldErrors, CreateCustomFieldResponses, CreateExportData, CreateExportErrors, CreateExportResponses, CreateImportData, CreateImportErrors, CreateImportResponses, CreateInvitationData, CreateInvitationErrors, CreateInvitationResponses, CreateProductData, CreateProductErrors, CreateProductResponses, CreateSegmentData, CreateSegmentErrors, CreateSegmentResponses, CreateTagData, CreateTagErrors, CreateTagResponses, DeleteApiKeyData, DeleteApiKeyErrors, DeleteApiKeyResponses, DeleteCompanyData, DeleteCompanyErrors, DeleteCompanyResponses, DeleteContactData, DeleteContactErrors, DeleteContactResponses, DeleteCustomFieldData, DeleteCustomFieldErrors, DeleteCustomFieldResponses, DeleteInvitationData, DeleteInvitationErrors, DeleteInvitationResponses, DeleteMemberData, DeleteMemberErrors, DeleteMemberResponses, DeleteNoteData, DeleteNoteErrors, DeleteNoteResponses, DeleteProductData, DeleteProductErrors, DeleteProductResponses, DeleteSegmentData, DeleteSegmentErrors, DeleteSegmentResponses, DeleteTagData, DeleteTagErrors, DeleteTagResponses, DisableTotpData, DisableTotpErrors, DisableTotpResponses, DownloadExportData, DownloadExportErrors, DownloadExportResponses, DownloadImportErrorsData, DownloadImportErrorsErrors, DownloadImportErrorsResponses, EnrolTotpData, EnrolTotpErrors, EnrolTotpResponses, GetApiKeyData, GetApiKeyErrors, GetApiKeyResponses, GetClientData, GetClientErrors, GetClientResponses, GetCompanyData, GetCompanyErrors, GetCompanyResponses, GetContactData, GetContactErrors, GetContactResponses, GetCustomFieldData, GetCustomFieldErrors, GetCustomFieldResponses, GetExportData, GetExportErrors, GetExportResponses, GetImportData, GetImportErrors, GetImportResponses, GetMeData, GetMeErrors, GetMeResponses, GetNoteData, GetNoteErrors, GetNoteResponses, GetOrganizationData, GetOrganizationErrors, GetOrganizationResponses, GetProductData, GetProductErrors, GetProductResponses, GetSegmentData, GetSegmentErrors, GetSegmentResponses, GetTagData, GetTagErrors, GetTagResponses, HealthzData, HealthzResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListAuditEventsData, ListAuditEventsErrors, ListAuditEventsResponses, ListClientsData, ListClientsErrors, ListClientsResponses, ListCompaniesData, ListCompaniesErrors, ListCompaniesResponses, ListCompanyContactsData, ListCompanyContactsErrors, ListCompanyContactsResponses, ListCompanyNotesData, ListCompanyNotesErrors, ListCompanyNotesResponses, ListContactNotesData, ListContactNotesErrors, ListContactNotesResponses, ListContactsData, ListContactsErrors, ListContactsResponses, ListCustomFieldsData, ListCustomFieldsErrors, ListCustomFieldsResponses, ListExportsData, ListExportsErrors, ListExportsResponses, ListImportsData, ListImportsErrors, ListImportsResponses, ListInvitationsData, ListInvitationsErrors, ListInvitationsResponses, ListMembersData, ListMembersErrors, ListMembersResponses, ListMyOrganizationsData, ListMyOrganizationsErrors, ListMyOrganizationsResponses, ListMySessionsData, ListMySessionsErrors, ListMySessionsResponses, ListProductsData, ListProductsErrors, ListProductsResponses, ListSegmentContactsData, ListSegmentContactsErrors, ListSegmentContactsResponses, ListSegmentsData, ListSegmentsErrors, ListSegmentsResponses, ListTagsData, ListTagsErrors, ListTagsResponses, LoginData, LoginErrors, LoginMfaData, LoginMfaErrors, LoginMfaResponses, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, MetricsData, MetricsResponses, PreviewSegmentData, PreviewSegmentErrors, PreviewSegmentResponses, ReadyzData, ReadyzErrors, ReadyzResponses, RefreshTokenData, RefreshTokenErrors, RefreshTokenResponses, RegenerateRecoveryCodesData, RegenerateRecoveryCodesErrors, RegenerateRecoveryCodesResponses, RemoveContactTagData, RemoveContactTagErrors, RemoveContactTagResponses, RemoveSegmentMembersData, RemoveSegmentMembersErrors, RemoveSegmentMembersResponses, RequestPasswordResetData, RequestPasswordResetErrors, RequestPasswordResetResponses, ResendEmailVerificationData, ResendEmailVerificationErrors, ResendEmailVerificationResponses, RevokeMySessionData, RevokeMySessionErrors, RevokeMySessionResponses, RotateApiKeyData, RotateApiKeyErrors, RotateApiKeyResponses, SignupData, SignupErrors, SignupResponses, SwitchOrganizationData, SwitchOrganizationErrors, SwitchOrganizationResponses, UpdateCompanyData, UpdateCompanyErrors, UpdateCompanyResponses, UpdateContactData, UpdateContactErrors, UpdateContactResponses, UpdateCustomFieldData, UpdateCustomFieldErrors, UpdateCustomFieldResponses, UpdateMemberData, UpdateMemberErrors, UpdateMemberResponses, UpdateNoteData, UpdateNoteErrors, UpdateNoteResponses, UpdateOrganizationData, UpdateOrganizationErrors, UpdateOrganizationResponses, UpdateProductData, UpdateProductErrors, UpdateProductResponses, UpdateSegmentData, UpdateSegmentErrors, UpdateSegmentResponses, UpdateTagData, UpdateTagErrors, UpdateTagResponses, VerifyEmailData, VerifyEmailErrors, VerifyEmailResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -437,9 +437,11 @@ export class Organizations extends HeyApiClient {
     /**
      * Update the organisation
      *
-     * Renames the organisation or changes its kind. Making it an `agency` (or back to `standard`)
-     * needs the `owner` role; a client workspace cannot become an agency, and an agency that has
-     * client workspaces cannot go back (409 `kind_change_not_allowed`). Needs `organization:write`.
+     * Renames the organisation, sets its `default_phone_region` (the region in which contact phone
+     * numbers without a `+` are read; 422 `invalid_region` for an unknown one, `null` clears it) or
+     * changes its kind. Making it an `agency` (or back to `standard`) needs the `owner` role; a
+     * client workspace cannot become an agency, and an agency that has client workspaces cannot go
+     * back (409 `kind_change_not_allowed`). Needs `organization:write`.
      */
     public update<ThrowOnError extends boolean = true>(options: Options<UpdateOrganizationData, ThrowOnError>) {
         return (options.client ?? this.client).patch<UpdateOrganizationResponses, UpdateOrganizationErrors, ThrowOnError>({
@@ -777,6 +779,970 @@ export class Admin extends HeyApiClient {
     }
 }
 
+export class Contacts extends HeyApiClient {
+    /**
+     * List contacts
+     *
+     * Lists the organisation's contacts, 20 per page by default (at most 100), with cursor
+     * pagination that stays correct while contacts are added. `q` searches name, email and phone
+     * prefixes; `filter` takes the filter language (fields, operators, `and`/`or`/`not`; see the
+     * filtering guide); `sort` orders by an indexed field (default: creation order). A bad filter
+     * is 400 `invalid_filter` naming the position; a cursor from another sort order is 400
+     * `invalid_cursor`. Needs `contacts:read`.
+     */
+    public list<ThrowOnError extends boolean = true>(options?: Options<ListContactsData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<ListContactsResponses, ListContactsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/contacts',
+            ...options
+        });
+    }
+    
+    /**
+     * Create a contact
+     *
+     * Creates a contact. Every field is optional. `email` is unique per organisation ignoring
+     * case, `phone` is stored in E.164 and unique per organisation (409 `email_taken` /
+     * `phone_taken`). A phone without `+` is read in the organisation's `default_phone_region`.
+     * `custom_fields` are checked against the contact field definitions, `company_id` must be a
+     * company of this organisation (`unknown_company`) and `tags` must exist (`unknown_tag`; they
+     * are not created on the fly). Setting a consent status records when it was set. Needs
+     * `contacts:write`.
+     */
+    public create<ThrowOnError extends boolean = true>(options: Options<CreateContactData, ThrowOnError>) {
+        return (options.client ?? this.client).post<CreateContactResponses, CreateContactErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/contacts',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Delete the contacts matching a filter
+     *
+     * Deletes every contact matching `filter` (with their tags, notes and segment memberships) in
+     * one transaction, and answers how many matched and were deleted. With `dry_run: true`
+     * nothing is deleted: use it to check the count first. A blank filter is 422
+     * `filter_required`; pass `*` to delete every contact. A bad filter is 422 with an
+     * `invalid_filter` field error naming the position. Needs `contacts:write`.
+     */
+    public bulkDelete<ThrowOnError extends boolean = true>(options: Options<BulkDeleteContactsData, ThrowOnError>) {
+        return (options.client ?? this.client).post<BulkDeleteContactsResponses, BulkDeleteContactsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/contacts/bulk-delete',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Create or update contacts in bulk
+     *
+     * Creates or updates 1 to 1,000 contacts in one transaction. With `match_on` (`email` or
+     * `phone`), an item whose key matches an existing contact (or an earlier item) is handled by
+     * `on_match`: `update` (default) sets the fields the item gives (custom fields merge, tags are
+     * added), `skip` leaves the contact alone, `error` reports the item as failed. Without
+     * `match_on` every item creates a contact. Each item is checked on its own: an invalid item is
+     * `failed` with its field errors and the others are still written. More than 1,000 items is
+     * 422 `too_many_items`; the body is limited to 1 MiB, so use `POST /v1/imports` for large
+     * volumes. Needs `contacts:write`.
+     */
+    public bulkUpsert<ThrowOnError extends boolean = true>(options: Options<BulkUpsertContactsData, ThrowOnError>) {
+        return (options.client ?? this.client).post<BulkUpsertContactsResponses, BulkUpsertContactsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/contacts/bulk',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Add and remove tags on contacts in bulk
+     *
+     * Adds the `add` tags to and removes the `remove` tags from 1 to 1,000 contacts in one
+     * transaction (removals apply after additions). Tags are named by id or name and must exist
+     * (422 `unknown_tag`). Each contact gets a result: `updated`, or `failed` with `not_found`
+     * when no such contact exists in this organisation. More than 1,000 contacts is 422
+     * `too_many_items`. Needs `contacts:write`.
+     */
+    public bulkTag<ThrowOnError extends boolean = true>(options: Options<BulkTagContactsData, ThrowOnError>) {
+        return (options.client ?? this.client).post<BulkTagContactsResponses, BulkTagContactsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/contacts/tags',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Delete a contact
+     *
+     * Deletes a contact with its tag links, notes and segment memberships. Needs
+     * `contacts:write`.
+     */
+    public delete<ThrowOnError extends boolean = true>(options: Options<DeleteContactData, ThrowOnError>) {
+        return (options.client ?? this.client).delete<DeleteContactResponses, DeleteContactErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/contacts/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Get a contact
+     *
+     * Returns one contact with its tags, custom fields and consent. A contact of another
+     * organisation answers 404. Needs `contacts:read`.
+     */
+    public get<ThrowOnError extends boolean = true>(options: Options<GetContactData, ThrowOnError>) {
+        return (options.client ?? this.client).get<GetContactResponses, GetContactErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/contacts/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Update a contact
+     *
+     * Changes a contact: a field left out is kept, a field sent as `null` is cleared, a value
+     * replaces it. `custom_fields` merges: the keys sent are set, a key sent as `null` is removed,
+     * other keys are kept. `tags` replaces the contact's tags. `consent.<channel>` sets that
+     * channel's status (an explicit change may opt a contact back in). Uniqueness and checks are
+     * as on create. Needs `contacts:write`.
+     */
+    public update<ThrowOnError extends boolean = true>(options: Options<UpdateContactData, ThrowOnError>) {
+        return (options.client ?? this.client).patch<UpdateContactResponses, UpdateContactErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/contacts/{id}',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Add tags to a contact
+     *
+     * Adds existing tags (by id `tag_…` or by name, ignoring case) to the contact; tags it
+     * already carries are kept. An unknown tag is refused (422 `unknown_tag`): create it first with
+     * `POST /v1/tags`. Needs `contacts:write`.
+     */
+    public addTags<ThrowOnError extends boolean = true>(options: Options<AddContactTagsData, ThrowOnError>) {
+        return (options.client ?? this.client).post<AddContactTagsResponses, AddContactTagsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/contacts/{id}/tags',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Remove a tag from a contact
+     *
+     * Removes one tag from the contact. Removing a tag the contact does not carry succeeds; a
+     * contact or tag that does not exist in this organisation answers 404. Needs
+     * `contacts:write`.
+     */
+    public removeTag<ThrowOnError extends boolean = true>(options: Options<RemoveContactTagData, ThrowOnError>) {
+        return (options.client ?? this.client).delete<RemoveContactTagResponses, RemoveContactTagErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/contacts/{id}/tags/{tag_id}',
+            ...options
+        });
+    }
+}
+
+export class Companies extends HeyApiClient {
+    /**
+     * List companies
+     *
+     * Lists the organisation's companies, oldest first, with cursor pagination; `q` keeps those
+     * whose name starts with it, ignoring case. Needs `companies:read`.
+     */
+    public list<ThrowOnError extends boolean = true>(options?: Options<ListCompaniesData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<ListCompaniesResponses, ListCompaniesErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/companies',
+            ...options
+        });
+    }
+    
+    /**
+     * Create a company
+     *
+     * Creates a company. `domain` is stored lower-case and is unique in the organisation (409
+     * `domain_taken`); `custom_fields` are checked against the organisation's `company` custom
+     * fields. Needs `companies:write`.
+     */
+    public create<ThrowOnError extends boolean = true>(options: Options<CreateCompanyData, ThrowOnError>) {
+        return (options.client ?? this.client).post<CreateCompanyResponses, CreateCompanyErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/companies',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Delete a company
+     *
+     * Deletes a company and its notes. Its contacts are kept, without a company. Needs
+     * `companies:write`.
+     */
+    public delete<ThrowOnError extends boolean = true>(options: Options<DeleteCompanyData, ThrowOnError>) {
+        return (options.client ?? this.client).delete<DeleteCompanyResponses, DeleteCompanyErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/companies/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Get a company
+     *
+     * Returns one company. A company of another organisation answers 404. Needs
+     * `companies:read`.
+     */
+    public get<ThrowOnError extends boolean = true>(options: Options<GetCompanyData, ThrowOnError>) {
+        return (options.client ?? this.client).get<GetCompanyResponses, GetCompanyErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/companies/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Update a company
+     *
+     * Changes a company. Omitted fields stay as they are; `domain: null` removes the domain. In
+     * `custom_fields` only the keys sent change, and a key sent as null is removed. Needs
+     * `companies:write`.
+     */
+    public update<ThrowOnError extends boolean = true>(options: Options<UpdateCompanyData, ThrowOnError>) {
+        return (options.client ?? this.client).patch<UpdateCompanyResponses, UpdateCompanyErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/companies/{id}',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * List a company's contacts
+     *
+     * Lists the contacts linked to the company, oldest first, with cursor pagination, in the same
+     * form as `list_contacts`. A company of another organisation answers 404. Needs
+     * `companies:read` and `contacts:read`.
+     */
+    public listContacts<ThrowOnError extends boolean = true>(options: Options<ListCompanyContactsData, ThrowOnError>) {
+        return (options.client ?? this.client).get<ListCompanyContactsResponses, ListCompanyContactsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/companies/{id}/contacts',
+            ...options
+        });
+    }
+}
+
+export class CustomFields extends HeyApiClient {
+    /**
+     * List custom fields
+     *
+     * Lists the organisation's custom field definitions, oldest first, with cursor pagination;
+     * `object` keeps those of one kind of object. Needs `fields:read`.
+     */
+    public list<ThrowOnError extends boolean = true>(options?: Options<ListCustomFieldsData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<ListCustomFieldsResponses, ListCustomFieldsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/custom-fields',
+            ...options
+        });
+    }
+    
+    /**
+     * Create a custom field
+     *
+     * Defines a typed custom field on contacts, companies or products. Values are then sent in the
+     * object's `custom_fields` under `key` and checked against the definition. `key` is unique per
+     * organisation and object (409 `field_key_taken`); an organisation has at most 200 fields per
+     * kind of object (422 `too_many_fields`). Needs `fields:write`.
+     */
+    public create<ThrowOnError extends boolean = true>(options: Options<CreateCustomFieldData, ThrowOnError>) {
+        return (options.client ?? this.client).post<CreateCustomFieldResponses, CreateCustomFieldErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/custom-fields',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Delete a custom field
+     *
+     * Deletes a definition and, in the same transaction, removes its key from the `custom_fields`
+     * of every object of that kind (their `updated_at` changes). Needs `fields:write`.
+     */
+    public delete<ThrowOnError extends boolean = true>(options: Options<DeleteCustomFieldData, ThrowOnError>) {
+        return (options.client ?? this.client).delete<DeleteCustomFieldResponses, DeleteCustomFieldErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/custom-fields/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Get a custom field
+     *
+     * Returns one custom field definition. A definition of another organisation answers 404.
+     * Needs `fields:read`.
+     */
+    public get<ThrowOnError extends boolean = true>(options: Options<GetCustomFieldData, ThrowOnError>) {
+        return (options.client ?? this.client).get<GetCustomFieldResponses, GetCustomFieldErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/custom-fields/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Update a custom field
+     *
+     * Changes a definition's `label`, `required`, `type` or `options` (`key` and `object` cannot
+     * change). A new type, or a `select` field losing options, is refused with 409
+     * `field_type_incompatible` while any stored value does not fit; the problem names one such
+     * object. Making a field required applies to later writes only. Needs `fields:write`.
+     */
+    public update<ThrowOnError extends boolean = true>(options: Options<UpdateCustomFieldData, ThrowOnError>) {
+        return (options.client ?? this.client).patch<UpdateCustomFieldResponses, UpdateCustomFieldErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/custom-fields/{id}',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+}
+
+export class Tags extends HeyApiClient {
+    /**
+     * List tags
+     *
+     * Lists the organisation's tags, oldest first, with cursor pagination. Needs `tags:read`.
+     */
+    public list<ThrowOnError extends boolean = true>(options?: Options<ListTagsData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<ListTagsResponses, ListTagsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/tags',
+            ...options
+        });
+    }
+    
+    /**
+     * Create a tag
+     *
+     * Creates a tag that can then be put on contacts. Names are unique in the organisation
+     * regardless of case: a second `vip` next to `VIP` answers 409 `tag_name_taken`. Needs
+     * `tags:write`.
+     */
+    public create<ThrowOnError extends boolean = true>(options: Options<CreateTagData, ThrowOnError>) {
+        return (options.client ?? this.client).post<CreateTagResponses, CreateTagErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/tags',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Delete a tag
+     *
+     * Deletes a tag and takes it off every contact that had it. Needs `tags:write`.
+     */
+    public delete<ThrowOnError extends boolean = true>(options: Options<DeleteTagData, ThrowOnError>) {
+        return (options.client ?? this.client).delete<DeleteTagResponses, DeleteTagErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/tags/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Get a tag
+     *
+     * Returns one tag. A tag of another organisation answers 404. Needs `tags:read`.
+     */
+    public get<ThrowOnError extends boolean = true>(options: Options<GetTagData, ThrowOnError>) {
+        return (options.client ?? this.client).get<GetTagResponses, GetTagErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/tags/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Update a tag
+     *
+     * Renames or recolours a tag. Omitted fields stay as they are; `color: null` removes the
+     * colour. Contacts keep the tag under its new name. Needs `tags:write`.
+     */
+    public update<ThrowOnError extends boolean = true>(options: Options<UpdateTagData, ThrowOnError>) {
+        return (options.client ?? this.client).patch<UpdateTagResponses, UpdateTagErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/tags/{id}',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+}
+
+export class Notes extends HeyApiClient {
+    /**
+     * List a contact's notes
+     *
+     * Lists the notes on the contact, oldest first, with cursor pagination. A contact of another
+     * organisation answers 404. Needs `contacts:read`.
+     */
+    public listContact<ThrowOnError extends boolean = true>(options: Options<ListContactNotesData, ThrowOnError>) {
+        return (options.client ?? this.client).get<ListContactNotesResponses, ListContactNotesErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/contacts/{id}/notes',
+            ...options
+        });
+    }
+    
+    /**
+     * Add a note to a contact
+     *
+     * Adds a note to the contact, authored by the caller (the user, or the API key). A contact of
+     * another organisation answers 404. Needs `contacts:write`.
+     */
+    public createContact<ThrowOnError extends boolean = true>(options: Options<CreateContactNoteData, ThrowOnError>) {
+        return (options.client ?? this.client).post<CreateContactNoteResponses, CreateContactNoteErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/contacts/{id}/notes',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * List a company's notes
+     *
+     * Lists the notes on the company, oldest first, with cursor pagination. A company of another
+     * organisation answers 404. Needs `companies:read`.
+     */
+    public listCompany<ThrowOnError extends boolean = true>(options: Options<ListCompanyNotesData, ThrowOnError>) {
+        return (options.client ?? this.client).get<ListCompanyNotesResponses, ListCompanyNotesErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/companies/{id}/notes',
+            ...options
+        });
+    }
+    
+    /**
+     * Add a note to a company
+     *
+     * Adds a note to the company, authored by the caller (the user, or the API key). A company of
+     * another organisation answers 404. Needs `companies:write`.
+     */
+    public createCompany<ThrowOnError extends boolean = true>(options: Options<CreateCompanyNoteData, ThrowOnError>) {
+        return (options.client ?? this.client).post<CreateCompanyNoteResponses, CreateCompanyNoteErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/companies/{id}/notes',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Delete a note
+     *
+     * Deletes a note. Anyone who may write the note's parent may delete it: `contacts:write` for
+     * a contact's note, `companies:write` for a company's.
+     */
+    public delete<ThrowOnError extends boolean = true>(options: Options<DeleteNoteData, ThrowOnError>) {
+        return (options.client ?? this.client).delete<DeleteNoteResponses, DeleteNoteErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/notes/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Get a note
+     *
+     * Returns one note. A note of another organisation answers 404. Needs `contacts:read` for a
+     * contact's note, `companies:read` for a company's.
+     */
+    public get<ThrowOnError extends boolean = true>(options: Options<GetNoteData, ThrowOnError>) {
+        return (options.client ?? this.client).get<GetNoteResponses, GetNoteErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/notes/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Edit a note
+     *
+     * Replaces a note's text; `updated_at` records the edit and the author stays the original
+     * one. Anyone who may write the note's parent may edit it: `contacts:write` for a contact's
+     * note, `companies:write` for a company's.
+     */
+    public update<ThrowOnError extends boolean = true>(options: Options<UpdateNoteData, ThrowOnError>) {
+        return (options.client ?? this.client).patch<UpdateNoteResponses, UpdateNoteErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/notes/{id}',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+}
+
+export class Segments extends HeyApiClient {
+    /**
+     * Count the contacts matching a filter
+     *
+     * Counts the organisation's contacts that match `filter`, without saving anything: the
+     * preview of a dynamic segment. `*` counts every contact. A bad filter is 422 with an
+     * `invalid_filter` field error naming the position. Needs `segments:read`.
+     */
+    public preview<ThrowOnError extends boolean = true>(options: Options<PreviewSegmentData, ThrowOnError>) {
+        return (options.client ?? this.client).post<PreviewSegmentResponses, PreviewSegmentErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/segments/preview',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * List segments
+     *
+     * Lists the organisation's segments in creation order, with cursor pagination. Needs
+     * `segments:read`.
+     */
+    public list<ThrowOnError extends boolean = true>(options?: Options<ListSegmentsData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<ListSegmentsResponses, ListSegmentsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/segments',
+            ...options
+        });
+    }
+    
+    /**
+     * Create a segment
+     *
+     * Creates a segment. A `dynamic` segment saves a `filter` (the filter language of
+     * `GET /v1/contacts`), evaluated whenever it is read; it may reference other segments
+     * (`segment[eq]:seg_…`, up to 3 levels, never itself). A `static` segment has no filter; add
+     * members with `POST /v1/segments/{id}/members`. A bad filter is 422 with an `invalid_filter`
+     * field error naming the position. Needs `segments:write`.
+     */
+    public create<ThrowOnError extends boolean = true>(options: Options<CreateSegmentData, ThrowOnError>) {
+        return (options.client ?? this.client).post<CreateSegmentResponses, CreateSegmentErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/segments',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Delete a segment
+     *
+     * Deletes a segment (and a static segment's member list; the contacts stay). Filters of
+     * other segments that reference it then match nothing for that reference. Needs
+     * `segments:write`.
+     */
+    public delete<ThrowOnError extends boolean = true>(options: Options<DeleteSegmentData, ThrowOnError>) {
+        return (options.client ?? this.client).delete<DeleteSegmentResponses, DeleteSegmentErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/segments/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Get a segment
+     *
+     * Returns one of the organisation's segments. Needs `segments:read`.
+     */
+    public get<ThrowOnError extends boolean = true>(options: Options<GetSegmentData, ThrowOnError>) {
+        return (options.client ?? this.client).get<GetSegmentResponses, GetSegmentErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/segments/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Update a segment
+     *
+     * Renames a segment or, for a dynamic segment, replaces its filter (checked as on create;
+     * null is refused). A static segment has no filter (422 `not_allowed`); the kind cannot
+     * change. Needs `segments:write`.
+     */
+    public update<ThrowOnError extends boolean = true>(options: Options<UpdateSegmentData, ThrowOnError>) {
+        return (options.client ?? this.client).patch<UpdateSegmentResponses, UpdateSegmentErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/segments/{id}',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * List a segment's contacts
+     *
+     * Lists the contacts in a segment: a static segment's members, or the contacts matching a
+     * dynamic segment's filter now. Takes the parameters of `GET /v1/contacts` (`q`, `filter` to
+     * narrow further, `sort`, `limit`, `cursor`). Needs `segments:read` and `contacts:read`.
+     */
+    public listContacts<ThrowOnError extends boolean = true>(options: Options<ListSegmentContactsData, ThrowOnError>) {
+        return (options.client ?? this.client).get<ListSegmentContactsResponses, ListSegmentContactsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/segments/{id}/contacts',
+            ...options
+        });
+    }
+    
+    /**
+     * Count a segment's contacts
+     *
+     * Counts the contacts in a segment (for a dynamic segment, those matching its filter now).
+     * Needs `segments:read`.
+     */
+    public countContacts<ThrowOnError extends boolean = true>(options: Options<CountSegmentContactsData, ThrowOnError>) {
+        return (options.client ?? this.client).get<CountSegmentContactsResponses, CountSegmentContactsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/segments/{id}/count',
+            ...options
+        });
+    }
+    
+    /**
+     * Add contacts to a static segment
+     *
+     * Adds 1 to 1,000 contacts to a static segment in one transaction, with a result per id:
+     * `added`, `already_member`, or `not_found` (no such contact in the organisation). A dynamic
+     * segment's members come from its filter: 409 `segment_is_dynamic`. Needs `segments:write`.
+     */
+    public addMembers<ThrowOnError extends boolean = true>(options: Options<AddSegmentMembersData, ThrowOnError>) {
+        return (options.client ?? this.client).post<AddSegmentMembersResponses, AddSegmentMembersErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/segments/{id}/members',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Remove contacts from a static segment
+     *
+     * Removes 1 to 1,000 contacts from a static segment in one transaction, with a result per id:
+     * `removed`, `not_member`, or `not_found`. The contacts themselves stay. A dynamic segment is
+     * 409 `segment_is_dynamic`. Needs `segments:write`.
+     */
+    public removeMembers<ThrowOnError extends boolean = true>(options: Options<RemoveSegmentMembersData, ThrowOnError>) {
+        return (options.client ?? this.client).post<RemoveSegmentMembersResponses, RemoveSegmentMembersErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/segments/{id}/members/remove',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+}
+
+export class Imports extends HeyApiClient {
+    /**
+     * List imports
+     *
+     * Lists the organisation's imports, oldest first, with cursor pagination. Needs
+     * `imports:read`.
+     */
+    public list<ThrowOnError extends boolean = true>(options?: Options<ListImportsData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<ListImportsResponses, ListImportsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/imports',
+            ...options
+        });
+    }
+    
+    /**
+     * Import contacts from a CSV file
+     *
+     * Uploads a CSV (`multipart/form-data`: a `file` part and an optional `options` part holding
+     * JSON) and starts importing it in the background; the answer is `202` with the import in
+     * status `queued`. Poll `GET /v1/imports/{id}` for progress. The file is streamed to storage
+     * and may be up to the server's `import_max_bytes` (512 MiB by default; larger is 413). Rows
+     * are matched on `match_on` (email or phone) and either update the contact (`upsert`) or are
+     * skipped (`skip`); an import never changes an `opted_out` consent. Bad rows are listed in an
+     * error report instead of stopping the import. The header row is checked at once: unknown
+     * columns (without a mapping), unknown custom fields and a missing match column are 422.
+     * Multipart requests are not deduplicated by `Idempotency-Key`. Needs `imports:write`.
+     */
+    public create<ThrowOnError extends boolean = true>(options: Options<CreateImportData, ThrowOnError>) {
+        return (options.client ?? this.client).post<CreateImportResponses, CreateImportErrors, ThrowOnError>({
+            ...formDataBodySerializer,
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/imports',
+            ...options,
+            headers: {
+                'Content-Type': null,
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Get an import
+     *
+     * Returns one import with its progress: `status` (`queued`, `running`, `completed`,
+     * `failed`), the row counters (updated after every batch of rows), `failure_reason` when the
+     * whole import failed, and `error_report_url` once it has finished with failed rows. Needs
+     * `imports:read`.
+     */
+    public get<ThrowOnError extends boolean = true>(options: Options<GetImportData, ThrowOnError>) {
+        return (options.client ?? this.client).get<GetImportResponses, GetImportErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/imports/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Download an import's error report
+     *
+     * Streams the error report of a finished import as CSV with the columns `row` (the row number
+     * as a spreadsheet shows it; the header is row 1), `column` (the CSV header of the offending
+     * column, empty for the whole row), `code` (stable, e.g. `invalid_email`) and `reason`. An
+     * import without failed rows has a report with the header line only. While the import is
+     * queued or running the answer is 409 `import_not_finished`; an import that failed before
+     * reading its file has no report (404). Needs `imports:read`.
+     */
+    public downloadErrors<ThrowOnError extends boolean = true>(options: Options<DownloadImportErrorsData, ThrowOnError>) {
+        return (options.client ?? this.client).get<DownloadImportErrorsResponses, DownloadImportErrorsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/imports/{id}/errors',
+            ...options
+        });
+    }
+}
+
+export class Exports extends HeyApiClient {
+    /**
+     * List exports
+     *
+     * Lists the organisation's exports, oldest first, with cursor pagination. Needs
+     * `exports:read`.
+     */
+    public list<ThrowOnError extends boolean = true>(options?: Options<ListExportsData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<ListExportsResponses, ListExportsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/exports',
+            ...options
+        });
+    }
+    
+    /**
+     * Export contacts
+     *
+     * Starts exporting the organisation's contacts as CSV or XLSX, in the background: every
+     * contact, those matching `filter` (the language of `GET /v1/contacts?filter=`; a bad filter
+     * is a 422 `invalid_filter` on `filter`), those of a segment (`segment_id`; 404 when it is not
+     * the organisation's), or both. Answers 202 with the export `queued`; follow it with
+     * `GET /v1/exports/{id}` and download the file from its `download_url` once `completed`.
+     * Columns are those the import accepts, so the file imports back as it is. Needs
+     * `exports:write`.
+     */
+    public create<ThrowOnError extends boolean = true>(options: Options<CreateExportData, ThrowOnError>) {
+        return (options.client ?? this.client).post<CreateExportResponses, CreateExportErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/exports',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Get an export
+     *
+     * Returns one export with its progress: `status` (`queued`, `running`, `completed`,
+     * `failed`), `rows_written`, its start and finish times, `failure_reason` when it failed and
+     * `download_url` once it is completed. Needs `exports:read`.
+     */
+    public get<ThrowOnError extends boolean = true>(options: Options<GetExportData, ThrowOnError>) {
+        return (options.client ?? this.client).get<GetExportResponses, GetExportErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/exports/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Download an export's file
+     *
+     * Streams the file of a completed export as an attachment named `contacts-<id>.csv` (or
+     * `.xlsx`): CSV as `text/csv; charset=utf-8`, XLSX as
+     * `application/vnd.openxmlformats-officedocument.spreadsheetml.sheet`. Before the export is
+     * completed (or when it failed) the answer is 409 `export_not_ready`. Needs `exports:write`.
+     */
+    public download<ThrowOnError extends boolean = true>(options: Options<DownloadExportData, ThrowOnError>) {
+        return (options.client ?? this.client).get<DownloadExportResponses, DownloadExportErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/exports/{id}/download',
+            ...options
+        });
+    }
+}
+
+export class Products extends HeyApiClient {
+    /**
+     * List products
+     *
+     * Lists the catalogue in creation order with cursor pagination. Filters combine with AND:
+     * `active`, `q` (name or SKU prefix, case-insensitive), `currency` and `sku` (exact,
+     * case-insensitive). Needs `products:read`.
+     */
+    public list<ThrowOnError extends boolean = true>(options?: Options<ListProductsData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<ListProductsResponses, ListProductsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/products',
+            ...options
+        });
+    }
+    
+    /**
+     * Create a product
+     *
+     * Adds a product to the catalogue. The SKU is unique in the organisation regardless of case
+     * (`abc-1` and `ABC-1` are the same SKU): a taken SKU is a 409 `sku_taken` naming `sku`. The
+     * price is an integer amount in minor units with an active ISO 4217 currency; `custom_fields`
+     * are checked against the organisation's `product` field definitions. Needs `products:write`.
+     */
+    public create<ThrowOnError extends boolean = true>(options: Options<CreateProductData, ThrowOnError>) {
+        return (options.client ?? this.client).post<CreateProductResponses, CreateProductErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/products',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Delete a product
+     *
+     * Removes the product from the catalogue. Its SKU becomes free again. Needs `products:write`.
+     */
+    public delete<ThrowOnError extends boolean = true>(options: Options<DeleteProductData, ThrowOnError>) {
+        return (options.client ?? this.client).delete<DeleteProductResponses, DeleteProductErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/products/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Get a product
+     *
+     * Returns one product of the organisation; a product of another organisation answers 404.
+     * Needs `products:read`.
+     */
+    public get<ThrowOnError extends boolean = true>(options: Options<GetProductData, ThrowOnError>) {
+        return (options.client ?? this.client).get<GetProductResponses, GetProductErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/products/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Update a product
+     *
+     * Changes the fields sent and leaves the others: `description: null` clears the description;
+     * `name`, `sku`, `price` and `active` cannot be null. In `custom_fields` each key sent is set
+     * (a `null` value removes it) and `custom_fields: null` removes them all. A new SKU taken by
+     * another product (regardless of case) is a 409 `sku_taken`. Needs `products:write`.
+     */
+    public update<ThrowOnError extends boolean = true>(options: Options<UpdateProductData, ThrowOnError>) {
+        return (options.client ?? this.client).patch<UpdateProductResponses, UpdateProductErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/products/{id}',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+}
+
 export class Ops extends HeyApiClient {
     /**
      * Liveness probe
@@ -871,6 +1837,51 @@ export class GeneratedApi extends HeyApiClient {
     private _admin?: Admin;
     get admin(): Admin {
         return this._admin ??= new Admin({ client: this.client });
+    }
+    
+    private _contacts?: Contacts;
+    get contacts(): Contacts {
+        return this._contacts ??= new Contacts({ client: this.client });
+    }
+    
+    private _companies?: Companies;
+    get companies(): Companies {
+        return this._companies ??= new Companies({ client: this.client });
+    }
+    
+    private _customFields?: CustomFields;
+    get customFields(): CustomFields {
+        return this._customFields ??= new CustomFields({ client: this.client });
+    }
+    
+    private _tags?: Tags;
+    get tags(): Tags {
+        return this._tags ??= new Tags({ client: this.client });
+    }
+    
+    private _notes?: Notes;
+    get notes(): Notes {
+        return this._notes ??= new Notes({ client: this.client });
+    }
+    
+    private _segments?: Segments;
+    get segments(): Segments {
+        return this._segments ??= new Segments({ client: this.client });
+    }
+    
+    private _imports?: Imports;
+    get imports(): Imports {
+        return this._imports ??= new Imports({ client: this.client });
+    }
+    
+    private _exports?: Exports;
+    get exports(): Exports {
+        return this._exports ??= new Exports({ client: this.client });
+    }
+    
+    private _products?: Products;
+    get products(): Products {
+        return this._products ??= new Products({ client: this.client });
     }
     
     private _ops?: Ops;

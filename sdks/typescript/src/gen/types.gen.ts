@@ -262,6 +262,119 @@ export type AuditTargetOut = {
 };
 
 /**
+ * What kind of principal wrote a note.
+ */
+export type AuthorType = 'user' | 'api_key';
+
+/**
+ * Which contacts to delete.
+ */
+export type BulkDeleteIn = {
+    /**
+     * A filter expression (see the filtering guide); `*` matches every contact. Required and
+     * not blank, so that nobody deletes a whole organisation by forgetting it.
+     */
+    filter: string;
+    /**
+     * Only count the matching contacts; delete nothing.
+     */
+    dry_run?: boolean;
+};
+
+/**
+ * The outcome of a bulk delete.
+ */
+export type BulkDeleteOut = {
+    /**
+     * How many contacts matched the filter.
+     */
+    matched: number;
+    /**
+     * How many were deleted (0 on a dry run).
+     */
+    deleted: number;
+};
+
+/**
+ * The result for one item, by its index in the request.
+ */
+export type BulkItemResult = {
+    index: number;
+    status: ItemStatus;
+    id?: ContactId | null;
+    /**
+     * Why the item failed (paths relative to the item).
+     */
+    errors?: Array<FieldError> | null;
+};
+
+/**
+ * Tags to add to and remove from many contacts.
+ */
+export type BulkTagIn = {
+    /**
+     * 1 to 1,000 contacts (`con_…`).
+     */
+    contact_ids: Array<ContactId>;
+    /**
+     * Tags to add, by id or name; they must exist.
+     */
+    add?: Array<string>;
+    /**
+     * Tags to remove, by id or name; they must exist.
+     */
+    remove?: Array<string>;
+};
+
+/**
+ * Per-contact results of a bulk tag change: `updated` for a contact of this organisation,
+ * `failed` (`not_found`) otherwise.
+ */
+export type BulkTagOut = {
+    results: Array<BulkItemResult>;
+    updated: number;
+    failed: number;
+};
+
+/**
+ * Up to 1,000 contacts to create or update in one transaction.
+ */
+export type BulkUpsertIn = {
+    /**
+     * 1 to 1,000 contacts. Each is checked on its own: an invalid item is reported as `failed`
+     * and the others are still written.
+     */
+    contacts: Array<ContactIn>;
+    match_on?: MatchOn | null;
+    /**
+     * What to do with a match (default `update`).
+     */
+    on_match?: OnMatch;
+};
+
+/**
+ * Per-item results of a bulk upsert, with totals.
+ */
+export type BulkUpsertOut = {
+    results: Array<BulkItemResult>;
+    created: number;
+    updated: number;
+    skipped: number;
+    failed: number;
+};
+
+/**
+ * Consent to set on one channel.
+ */
+export type ChannelConsentIn = {
+    status: ConsentStatus;
+    /**
+     * Where the consent came from (a form, a checkbox, a call…), at most 64 characters.
+     */
+    source?: string | null;
+};
+
+/**
  * State of one dependency.
  */
 export type CheckStatus = 'ok' | 'error' | 'not_configured';
@@ -305,6 +418,356 @@ export type ClientOut = {
 };
 
 /**
+ * Identifier of a company (prefix `com_`).
+ */
+export type CompanyId = string;
+
+/**
+ * A new company.
+ */
+export type CompanyIn = {
+    /**
+     * The company's name. Leading and trailing spaces are removed.
+     */
+    name: string;
+    /**
+     * The company's web domain, a host name such as `acme.com` (no scheme, path or port); stored
+     * lower-case, unique in the organisation. Omit for none.
+     */
+    domain?: string | null;
+    /**
+     * Values of the organisation's `company` custom fields, by key.
+     */
+    custom_fields?: {
+        [key: string]: unknown;
+    } | null;
+};
+
+/**
+ * A page of companies.
+ */
+export type CompanyList = {
+    /**
+     * The items of this page, in id (creation) order.
+     */
+    data: Array<CompanyOut>;
+    /**
+     * Whether another page follows.
+     */
+    has_more: boolean;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * A company.
+ */
+export type CompanyOut = {
+    id: CompanyId;
+    name: string;
+    /**
+     * The lower-cased domain, or null.
+     */
+    domain: string | null;
+    /**
+     * Custom field values, by key (`{}` when none).
+     */
+    custom_fields: {
+        [key: string]: unknown;
+    };
+    created_at: string;
+    updated_at: string;
+};
+
+/**
+ * Changes to a company: omitted fields stay as they are; `domain: null` removes the domain.
+ * In `custom_fields`, only the keys sent change, and a key sent as null is removed.
+ */
+export type CompanyPatch = {
+    /**
+     * A new name.
+     */
+    name?: string;
+    /**
+     * A new domain, or null for none.
+     */
+    domain?: string | null;
+    /**
+     * Custom field values to set (or, as null, to remove), by key.
+     */
+    custom_fields?: {
+        [key: string]: unknown;
+    };
+};
+
+/**
+ * Consent changes per channel; omit a channel to leave it unchanged. Setting a status records
+ * the time of the change.
+ */
+export type ConsentIn = {
+    sms?: ChannelConsentIn | null;
+    email?: ChannelConsentIn | null;
+};
+
+/**
+ * Consent on one channel.
+ */
+export type ConsentOut = {
+    status: ConsentStatus;
+    /**
+     * Where it came from; null when not recorded.
+     */
+    source: string | null;
+    /**
+     * When the status was last set; null when never.
+     */
+    updated_at: string | null;
+};
+
+/**
+ * A contact's consent on one channel.
+ */
+export type ConsentStatus = 'unknown' | 'opted_in' | 'opted_out';
+
+/**
+ * Consent per channel.
+ */
+export type ConsentsOut = {
+    sms: ConsentOut;
+    email: ConsentOut;
+};
+
+/**
+ * Identifier of a contact (prefix `con_`).
+ */
+export type ContactId = string;
+
+/**
+ * A new contact. Every field is optional; `email` and `phone` are unique per organisation.
+ */
+export type ContactIn = {
+    first_name?: string | null;
+    last_name?: string | null;
+    /**
+     * An email address, unique per organisation regardless of case.
+     */
+    email?: string | null;
+    /**
+     * A phone number, stored in E.164. Without `+` (or `00`), it is read in the
+     * organisation's `default_phone_region`.
+     */
+    phone?: string | null;
+    /**
+     * An IANA time zone name such as `Europe/Paris`, or `UTC`.
+     */
+    timezone?: string | null;
+    /**
+     * A BCP 47 language tag such as `en` or `pt-BR`.
+     */
+    locale?: string | null;
+    company_id?: CompanyId | null;
+    /**
+     * Values of the organisation's contact custom fields, by key.
+     */
+    custom_fields?: {
+        [key: string]: unknown;
+    } | null;
+    /**
+     * Tags to put on the contact, by id (`tag_…`) or name (case-insensitive). They must exist.
+     */
+    tags?: Array<string> | null;
+    consent?: ConsentIn | null;
+};
+
+/**
+ * A page of contacts.
+ */
+export type ContactList = {
+    /**
+     * The items of this page, in id (creation) order.
+     */
+    data: Array<ContactOut>;
+    /**
+     * Whether another page follows.
+     */
+    has_more: boolean;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * A contact.
+ */
+export type ContactOut = {
+    id: ContactId;
+    first_name: string | null;
+    last_name: string | null;
+    /**
+     * As written (unique regardless of case).
+     */
+    email: string | null;
+    /**
+     * E.164.
+     */
+    phone: string | null;
+    timezone: string | null;
+    locale: string | null;
+    company_id: CompanyId | null;
+    custom_fields: {
+        [key: string]: unknown;
+    };
+    /**
+     * The contact's tags, by name.
+     */
+    tags: Array<TagRef>;
+    consent: ConsentsOut;
+    created_at: string;
+    updated_at: string;
+};
+
+/**
+ * Changes to a contact: an absent field is left as it is, `null` clears it, a value sets it.
+ */
+export type ContactPatch = {
+    first_name?: string | null;
+    last_name?: string | null;
+    email?: string | null;
+    phone?: string | null;
+    timezone?: string | null;
+    locale?: string | null;
+    company_id?: CompanyId | null;
+    /**
+     * Keys to set; a key sent as `null` is removed; keys not sent are kept. `null` for the
+     * whole object removes every custom field value (refused while a field is required).
+     */
+    custom_fields?: {
+        [key: string]: unknown;
+    } | null;
+    /**
+     * Replaces the contact's tags (ids or names); `null` or `[]` removes them all.
+     */
+    tags?: Array<string> | null;
+    /**
+     * Consent changes per channel (not nullable).
+     */
+    consent?: ConsentIn;
+};
+
+/**
+ * Tags to add to one contact.
+ */
+export type ContactTagsIn = {
+    /**
+     * 1 to 100 tags, by id (`tag_…`) or name; they must exist.
+     */
+    tags: Array<string>;
+};
+
+/**
+ * A new custom field definition.
+ */
+export type CustomFieldIn = {
+    /**
+     * The kind of object the field is on.
+     */
+    object: FieldObject;
+    /**
+     * The key under which values are stored in the object's `custom_fields`; unique per
+     * organisation and object. Cannot be changed later.
+     */
+    key: string;
+    /**
+     * A human-readable name.
+     */
+    label: string;
+    /**
+     * The type of the values.
+     */
+    type: CustomFieldType;
+    /**
+     * `select` only (and required for it): the allowed values, 1–100 distinct strings of
+     * 1–100 characters.
+     */
+    options?: Array<string> | null;
+    /**
+     * Whether every object of this kind must have a value. Default false.
+     */
+    required?: boolean;
+};
+
+/**
+ * A page of custom field definitions.
+ */
+export type CustomFieldList = {
+    /**
+     * The items of this page, in id (creation) order.
+     */
+    data: Array<CustomFieldOut>;
+    /**
+     * Whether another page follows.
+     */
+    has_more: boolean;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * A custom field definition.
+ */
+export type CustomFieldOut = {
+    id: FieldId;
+    object: FieldObject;
+    key: string;
+    label: string;
+    type: CustomFieldType;
+    /**
+     * The allowed values of a `select` field; null for other types.
+     */
+    options: Array<string> | null;
+    required: boolean;
+    created_at: string;
+    updated_at: string;
+};
+
+/**
+ * Changes to a custom field definition. `key` and `object` cannot change. Changing `type`, or
+ * removing `select` options, is refused (409 `field_type_incompatible`) while stored values do
+ * not fit the new definition.
+ */
+export type CustomFieldPatch = {
+    /**
+     * A new label.
+     */
+    label?: string;
+    /**
+     * A new type.
+     */
+    type?: CustomFieldType;
+    /**
+     * New options for a `select` field (the whole list); required when changing the type to
+     * `select`. Omit to keep them; null is only allowed for a field that is not (or no longer)
+     * a `select`.
+     */
+    options?: Array<string> | null;
+    /**
+     * Whether a value is required from now on (existing objects without a value are not
+     * touched; their next update must supply one).
+     */
+    required?: boolean;
+};
+
+/**
+ * The type of a custom field's values.
+ */
+export type CustomFieldType = 'text' | 'number' | 'boolean' | 'date' | 'select';
+
+/**
  * A token from an email (verification link).
  */
 export type EmailTokenIn = {
@@ -313,6 +776,90 @@ export type EmailTokenIn = {
      */
     token: string;
 };
+
+/**
+ * The file format of an export.
+ */
+export type ExportFormat = 'csv' | 'xlsx';
+
+/**
+ * Identifier of an export (prefix `exp_`).
+ */
+export type ExportId = string;
+
+/**
+ * A new export of the organisation's contacts: all of them, those matching `filter`, those in
+ * a segment, or those matching both.
+ */
+export type ExportIn = {
+    /**
+     * The file format.
+     */
+    format: ExportFormat;
+    /**
+     * Only contacts matching this filter (the language of `GET /v1/contacts?filter=`).
+     */
+    filter?: string | null;
+    segment_id?: SegmentId | null;
+};
+
+/**
+ * A page of exports.
+ */
+export type ExportList = {
+    /**
+     * The items of this page, in id (creation) order.
+     */
+    data: Array<ExportOut>;
+    /**
+     * Whether another page follows.
+     */
+    has_more: boolean;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * An export job.
+ */
+export type ExportOut = {
+    id: ExportId;
+    status: ExportStatus;
+    format: ExportFormat;
+    /**
+     * The filter the export was asked for.
+     */
+    filter: string | null;
+    segment_id: SegmentId | null;
+    /**
+     * Contacts written so far (updated every 1,000 rows; final once `completed`).
+     */
+    rows_written: number;
+    /**
+     * Why the export failed (`failed` only).
+     */
+    failure_reason: string | null;
+    /**
+     * Where to download the file (relative to the API's base URL), once `completed`.
+     */
+    download_url: string | null;
+    created_at: string;
+    /**
+     * When the job started writing.
+     */
+    started_at: string | null;
+    /**
+     * When the job completed or failed.
+     */
+    finished_at: string | null;
+};
+
+/**
+ * Where an export job is.
+ */
+export type ExportStatus = 'queued' | 'running' | 'completed' | 'failed';
 
 /**
  * One invalid field.
@@ -333,10 +880,134 @@ export type FieldError = {
 };
 
 /**
+ * Identifier of a custom field (prefix `fld_`).
+ */
+export type FieldId = string;
+
+/**
+ * The kind of object a custom field belongs to.
+ */
+export type FieldObject = 'contact' | 'company' | 'product';
+
+/**
  * Liveness.
  */
 export type HealthOut = {
     status: string;
+};
+
+/**
+ * Identifier of an import (prefix `imp_`).
+ */
+export type ImportId = string;
+
+/**
+ * A page of imports.
+ */
+export type ImportList = {
+    /**
+     * The items of this page, in id (creation) order.
+     */
+    data: Array<ImportOut>;
+    /**
+     * Whether another page follows.
+     */
+    has_more: boolean;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * How to read the file. Every key is optional.
+ */
+export type ImportOptions = {
+    /**
+     * CSV header → contact field (`first_name`, `last_name`, `email`, `phone`, `timezone`,
+     * `locale`, `company_domain`, `tags`, `sms_consent`, `email_consent` or `custom.<key>`).
+     * Columns left out are ignored. Omit to map every header that is itself a field name
+     * (then an unknown header is refused). At most 200 entries.
+     */
+    mapping?: {
+        [key: string]: string;
+    } | null;
+    match_on?: MatchOn | null;
+    on_match?: OnMatch | null;
+};
+
+/**
+ * An import job and its progress.
+ */
+export type ImportOut = {
+    id: ImportId;
+    /**
+     * `queued`, `running`, `completed` or `failed`.
+     */
+    status: string;
+    /**
+     * The uploaded file's name.
+     */
+    filename: string;
+    /**
+     * The uploaded file's size in bytes.
+     */
+    file_size: number;
+    /**
+     * The column mapping in force (CSV header → contact field).
+     */
+    mapping: {
+        [key: string]: string;
+    };
+    match_on: MatchOn;
+    on_match: OnMatch;
+    /**
+     * Data rows read so far.
+     */
+    rows_read: number;
+    /**
+     * Rows that created a contact.
+     */
+    rows_created: number;
+    /**
+     * Rows that updated an existing contact (or a contact created by an earlier row).
+     */
+    rows_updated: number;
+    /**
+     * Rows that matched a contact with `on_match: skip`.
+     */
+    rows_skipped: number;
+    /**
+     * Rows refused; each is listed in the error report.
+     */
+    rows_failed: number;
+    /**
+     * Why the whole import failed (status `failed`), e.g. `interrupted by a restart`.
+     */
+    failure_reason: string | null;
+    /**
+     * Where to download the error report (CSV `row,column,code,reason`): set once the import has
+     * finished with failed rows.
+     */
+    error_report_url: string | null;
+    created_at: string;
+    started_at: string | null;
+    finished_at: string | null;
+};
+
+/**
+ * The `multipart/form-data` body of `POST /v1/imports`.
+ */
+export type ImportUpload = {
+    /**
+     * The CSV file: UTF-8 (a byte-order mark is ignored), comma-separated, a header row first.
+     */
+    file: Blob | File;
+    /**
+     * Options as JSON (send the part with `Content-Type: application/json`). Omit for the
+     * defaults.
+     */
+    options?: ImportOptions;
 };
 
 /**
@@ -393,6 +1064,11 @@ export type InvitationOut = {
  * Where an invitation stands.
  */
 export type InvitationStatus = 'pending' | 'accepted' | 'revoked' | 'expired';
+
+/**
+ * What happened to one item of a bulk request.
+ */
+export type ItemStatus = 'created' | 'updated' | 'skipped' | 'failed';
 
 /**
  * Log in with email and password.
@@ -456,6 +1132,11 @@ export type LoginSessionOut = {
 };
 
 /**
+ * Which contact field identifies an existing contact.
+ */
+export type MatchOn = 'email' | 'phone';
+
+/**
  * The API key a request was made with.
  */
 export type MeApiKey = {
@@ -508,11 +1189,24 @@ export type MemberOut = {
 };
 
 /**
+ * The result for one contact id, in the order given.
+ */
+export type MemberResult = {
+    contact_id: ContactId;
+    status: MemberStatus;
+};
+
+/**
  * A member's new role.
  */
 export type MemberRoleIn = {
     role: Role;
 };
+
+/**
+ * What happened to one contact id.
+ */
+export type MemberStatus = 'added' | 'already_member' | 'removed' | 'not_member' | 'not_found';
 
 /**
  * Second factor required: complete the login with `POST /v1/auth/login/mfa`.
@@ -565,6 +1259,81 @@ export type MyOrganizationOut = {
 };
 
 /**
+ * Who wrote a note.
+ */
+export type NoteAuthorOut = {
+    type: AuthorType;
+    /**
+     * The user's id (`usr_…`) or the API key's id (`key_…`).
+     */
+    id: string;
+};
+
+/**
+ * Identifier of a note (prefix `note_`).
+ */
+export type NoteId = string;
+
+/**
+ * A new note.
+ */
+export type NoteIn = {
+    /**
+     * The text (plain text, kept as sent), 1–10,000 characters, not only spaces.
+     */
+    body: string;
+};
+
+/**
+ * A page of notes.
+ */
+export type NoteList = {
+    /**
+     * The items of this page, in id (creation) order.
+     */
+    data: Array<NoteOut>;
+    /**
+     * Whether another page follows.
+     */
+    has_more: boolean;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * A note on a contact or a company.
+ */
+export type NoteOut = {
+    id: NoteId;
+    contact_id: ContactId | null;
+    company_id: CompanyId | null;
+    author: NoteAuthorOut | null;
+    body: string;
+    created_at: string;
+    /**
+     * When the text last changed (equal to `created_at` until edited).
+     */
+    updated_at: string;
+};
+
+/**
+ * Changes to a note.
+ */
+export type NotePatch = {
+    /**
+     * The new text, 1–10,000 characters. Omit to keep it.
+     */
+    body?: string;
+};
+
+/**
+ * What to do with a row whose key matches an existing contact (or an earlier row).
+ */
+export type OnMatch = 'upsert' | 'skip';
+
+/**
  * The organisation a request acts on, with its seat usage.
  */
 export type OrganizationDetailOut = {
@@ -580,6 +1349,11 @@ export type OrganizationDetailOut = {
      * Seats in use: members plus pending, unexpired invitations.
      */
     seats_used: number;
+    /**
+     * The ISO 3166-1 alpha-2 region in which contact phone numbers written without a `+`
+     * country code are read (e.g. `US`); null when none is set (such numbers are refused).
+     */
+    default_phone_region: string | null;
     created_at: string;
 };
 
@@ -603,6 +1377,12 @@ export type OrganizationOut = {
 export type OrganizationPatchIn = {
     name?: string | null;
     kind?: SettableKind | null;
+    /**
+     * The ISO 3166-1 alpha-2 region (e.g. `US`, `GB`; any case) used to read contact phone
+     * numbers written without a `+` country code; `null` clears it. Unknown regions are
+     * refused (422 `invalid_region`).
+     */
+    default_phone_region?: string | null;
 };
 
 /**
@@ -636,6 +1416,21 @@ export type PasswordResetIn = {
      * The account's email address.
      */
     email: string;
+};
+
+/**
+ * A price: an integer amount in the currency's minor unit (cents for EUR, yen for JPY) and an
+ * ISO 4217 currency code.
+ */
+export type Price = {
+    /**
+     * The amount in minor units (e.g. `1999` is 19.99 EUR), 0 to 10^15.
+     */
+    amount: number;
+    /**
+     * An active ISO 4217 currency code, upper case.
+     */
+    currency: string;
 };
 
 /**
@@ -679,6 +1474,107 @@ export type Problem = {
      * The scope the API key lacks, present on `insufficient_scope` and `forbidden` (403).
      */
     required_scope?: string | null;
+};
+
+/**
+ * Identifier of a product (prefix `prod_`).
+ */
+export type ProductId = string;
+
+/**
+ * A new product.
+ */
+export type ProductIn = {
+    /**
+     * The product's name.
+     */
+    name: string;
+    /**
+     * Stock-keeping unit, unique in the organisation regardless of case (`abc-1` and `ABC-1`
+     * are the same SKU). Stored as written.
+     */
+    sku: string;
+    price: Price;
+    /**
+     * Free text, up to 10,000 characters.
+     */
+    description?: string | null;
+    /**
+     * Whether the product is on sale (default true).
+     */
+    active?: boolean | null;
+    /**
+     * Values of the organisation's `product` custom fields, by key.
+     */
+    custom_fields?: {
+        [key: string]: unknown;
+    } | null;
+};
+
+/**
+ * A page of products.
+ */
+export type ProductList = {
+    /**
+     * The items of this page, in id (creation) order.
+     */
+    data: Array<ProductOut>;
+    /**
+     * Whether another page follows.
+     */
+    has_more: boolean;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * A product.
+ */
+export type ProductOut = {
+    id: ProductId;
+    name: string;
+    /**
+     * As written at creation (unique regardless of case).
+     */
+    sku: string;
+    price: Price;
+    description: string | null;
+    active: boolean;
+    /**
+     * Values of the organisation's `product` custom fields, by key.
+     */
+    custom_fields: {
+        [key: string]: unknown;
+    };
+    created_at: string;
+    updated_at: string;
+};
+
+/**
+ * Changes to a product: an omitted field stays as it is; `description` may be `null` to clear
+ * it; in `custom_fields`, each key sent is set (or removed with `null`), others stay.
+ */
+export type ProductPatchIn = {
+    name?: string;
+    sku?: string;
+    /**
+     * The whole price (amount and currency).
+     */
+    price?: Price;
+    /**
+     * `null` clears the description.
+     */
+    description?: string | null;
+    active?: boolean;
+    /**
+     * Keys to set; a key sent as `null` is removed. `null` for the whole object clears every
+     * custom field.
+     */
+    custom_fields?: {
+        [key: string]: unknown;
+    } | null;
 };
 
 /**
@@ -779,6 +1675,112 @@ export type SandboxEmailOut = {
 export type ScopeName = string;
 
 /**
+ * How many contacts match.
+ */
+export type SegmentCountOut = {
+    count: number;
+};
+
+/**
+ * Identifier of a segment (prefix `seg_`).
+ */
+export type SegmentId = string;
+
+/**
+ * A new segment.
+ */
+export type SegmentIn = {
+    name: string;
+    kind: SegmentKind;
+    /**
+     * Required for a dynamic segment, refused for a static one: a filter expression (see the
+     * filtering guide). A bad filter is 422 with an `invalid_filter` error naming the position.
+     */
+    filter?: string | null;
+};
+
+/**
+ * `dynamic`: a saved filter, evaluated whenever the segment is read. `static`: an explicit
+ * list of members.
+ */
+export type SegmentKind = 'dynamic' | 'static';
+
+/**
+ * A page of segments.
+ */
+export type SegmentList = {
+    /**
+     * The items of this page, in id (creation) order.
+     */
+    data: Array<SegmentOut>;
+    /**
+     * Whether another page follows.
+     */
+    has_more: boolean;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * Contacts to add to, or remove from, a static segment.
+ */
+export type SegmentMembersIn = {
+    /**
+     * 1 to 1,000 contact ids (`con_…`).
+     */
+    contact_ids: Array<ContactId>;
+};
+
+/**
+ * Per-item results of a membership change.
+ */
+export type SegmentMembersOut = {
+    /**
+     * How many memberships were added or removed.
+     */
+    changed: number;
+    results: Array<MemberResult>;
+};
+
+/**
+ * A segment.
+ */
+export type SegmentOut = {
+    id: SegmentId;
+    name: string;
+    kind: SegmentKind;
+    /**
+     * The filter of a dynamic segment; null for a static one.
+     */
+    filter: string | null;
+    created_at: string;
+    updated_at: string;
+};
+
+/**
+ * Changes to a segment. Absent fields are unchanged. The kind cannot change.
+ */
+export type SegmentPatch = {
+    name?: string | null;
+    /**
+     * Dynamic segments only: the new filter (it cannot be null).
+     */
+    filter?: string;
+};
+
+/**
+ * A filter to count without saving it.
+ */
+export type SegmentPreviewIn = {
+    /**
+     * A filter expression (see the filtering guide); `*` counts every contact.
+     */
+    filter: string;
+};
+
+/**
  * Identifier of a session (prefix `ses_`).
  */
 export type SessionId = string;
@@ -858,6 +1860,80 @@ export type SwitchIn = {
 };
 
 /**
+ * Identifier of a tag (prefix `tag_`).
+ */
+export type TagId = string;
+
+/**
+ * A new tag.
+ */
+export type TagIn = {
+    /**
+     * The tag's name, unique in the organisation regardless of case (`VIP` and `vip` are the
+     * same tag). Leading and trailing spaces are removed.
+     */
+    name: string;
+    /**
+     * A display colour, `#rrggbb`; returned lower-case. Omit for none.
+     */
+    color?: string | null;
+};
+
+/**
+ * A page of tags.
+ */
+export type TagList = {
+    /**
+     * The items of this page, in id (creation) order.
+     */
+    data: Array<TagOut>;
+    /**
+     * Whether another page follows.
+     */
+    has_more: boolean;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * A tag.
+ */
+export type TagOut = {
+    id: TagId;
+    name: string;
+    /**
+     * `#rrggbb` (lower-case), or null.
+     */
+    color: string | null;
+    created_at: string;
+    updated_at: string;
+};
+
+/**
+ * Changes to a tag: omitted fields stay as they are; `color: null` removes the colour.
+ */
+export type TagPatch = {
+    /**
+     * A new name (unique in the organisation regardless of case).
+     */
+    name?: string;
+    /**
+     * A new colour (`#rrggbb`), or null for none.
+     */
+    color?: string | null;
+};
+
+/**
+ * A tag on a contact.
+ */
+export type TagRef = {
+    id: TagId;
+    name: string;
+};
+
+/**
  * Identifier of an organisation (prefix `org_`).
  */
 export type TenantId = string;
@@ -902,6 +1978,11 @@ export type UserOut = {
     mfa_enabled: boolean;
     created_at: string;
 };
+
+/**
+ * An XLSX workbook (the body of a downloaded XLSX export).
+ */
+export type XlsxFile = Blob | File;
 
 export type SignupData = {
     body: SignupIn;
@@ -3183,6 +4264,3108 @@ export type AdminListAuditEventsResponses = {
 };
 
 export type AdminListAuditEventsResponse = AdminListAuditEventsResponses[keyof AdminListAuditEventsResponses];
+
+export type ListContactsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * How many contacts to return (1–100, default 20).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page (with the same `sort`); omit for the first page.
+         */
+        cursor?: string;
+        /**
+         * Prefix search: every word must start a first name, last name or email
+         * (case-insensitive) or, when it is digits, the phone number after its `+`.
+         */
+        q?: string;
+        /**
+         * A filter expression, e.g. `tags[any]:[vip,lead],created_at[gte]:2026-01-01`. See the
+         * filtering guide for the grammar. A bad filter is 400 `invalid_filter` naming the position.
+         */
+        filter?: string;
+        /**
+         * The orders a contact list can be sorted in. A leading `-` is descending. Contacts without a
+         * value sort after every value in ascending order (and first in descending order).
+         */
+        sort?: 'id' | 'created_at' | '-created_at' | 'updated_at' | '-updated_at' | 'first_name' | 'last_name' | '-last_name' | 'email';
+    };
+    url: '/v1/contacts';
+};
+
+export type ListContactsErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ListContactsError = ListContactsErrors[keyof ListContactsErrors];
+
+export type ListContactsResponses = {
+    /**
+     * A page of contacts.
+     */
+    200: ContactList;
+};
+
+export type ListContactsResponse = ListContactsResponses[keyof ListContactsResponses];
+
+export type CreateContactData = {
+    body: ContactIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/contacts';
+};
+
+export type CreateContactErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type CreateContactError = CreateContactErrors[keyof CreateContactErrors];
+
+export type CreateContactResponses = {
+    /**
+     * The contact.
+     */
+    201: ContactOut;
+};
+
+export type CreateContactResponse = CreateContactResponses[keyof CreateContactResponses];
+
+export type BulkDeleteContactsData = {
+    body: BulkDeleteIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/contacts/bulk-delete';
+};
+
+export type BulkDeleteContactsErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type BulkDeleteContactsError = BulkDeleteContactsErrors[keyof BulkDeleteContactsErrors];
+
+export type BulkDeleteContactsResponses = {
+    /**
+     * How many contacts matched and were deleted.
+     */
+    200: BulkDeleteOut;
+};
+
+export type BulkDeleteContactsResponse = BulkDeleteContactsResponses[keyof BulkDeleteContactsResponses];
+
+export type BulkUpsertContactsData = {
+    body: BulkUpsertIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/contacts/bulk';
+};
+
+export type BulkUpsertContactsErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type BulkUpsertContactsError = BulkUpsertContactsErrors[keyof BulkUpsertContactsErrors];
+
+export type BulkUpsertContactsResponses = {
+    /**
+     * A result per item, with totals.
+     */
+    200: BulkUpsertOut;
+};
+
+export type BulkUpsertContactsResponse = BulkUpsertContactsResponses[keyof BulkUpsertContactsResponses];
+
+export type BulkTagContactsData = {
+    body: BulkTagIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/contacts/tags';
+};
+
+export type BulkTagContactsErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type BulkTagContactsError = BulkTagContactsErrors[keyof BulkTagContactsErrors];
+
+export type BulkTagContactsResponses = {
+    /**
+     * A result per contact, with totals.
+     */
+    200: BulkTagOut;
+};
+
+export type BulkTagContactsResponse = BulkTagContactsResponses[keyof BulkTagContactsResponses];
+
+export type DeleteContactData = {
+    body?: never;
+    path: {
+        /**
+         * The contact's id (`con_…`).
+         */
+        id: ContactId;
+    };
+    query?: never;
+    url: '/v1/contacts/{id}';
+};
+
+export type DeleteContactErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type DeleteContactError = DeleteContactErrors[keyof DeleteContactErrors];
+
+export type DeleteContactResponses = {
+    /**
+     * The contact is deleted.
+     */
+    204: void;
+};
+
+export type DeleteContactResponse = DeleteContactResponses[keyof DeleteContactResponses];
+
+export type GetContactData = {
+    body?: never;
+    path: {
+        /**
+         * The contact's id (`con_…`).
+         */
+        id: ContactId;
+    };
+    query?: never;
+    url: '/v1/contacts/{id}';
+};
+
+export type GetContactErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type GetContactError = GetContactErrors[keyof GetContactErrors];
+
+export type GetContactResponses = {
+    /**
+     * The contact.
+     */
+    200: ContactOut;
+};
+
+export type GetContactResponse = GetContactResponses[keyof GetContactResponses];
+
+export type UpdateContactData = {
+    body: ContactPatch;
+    path: {
+        /**
+         * The contact's id (`con_…`).
+         */
+        id: ContactId;
+    };
+    query?: never;
+    url: '/v1/contacts/{id}';
+};
+
+export type UpdateContactErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type UpdateContactError = UpdateContactErrors[keyof UpdateContactErrors];
+
+export type UpdateContactResponses = {
+    /**
+     * The updated contact.
+     */
+    200: ContactOut;
+};
+
+export type UpdateContactResponse = UpdateContactResponses[keyof UpdateContactResponses];
+
+export type AddContactTagsData = {
+    body: ContactTagsIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        /**
+         * The contact's id (`con_…`).
+         */
+        id: ContactId;
+    };
+    query?: never;
+    url: '/v1/contacts/{id}/tags';
+};
+
+export type AddContactTagsErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type AddContactTagsError = AddContactTagsErrors[keyof AddContactTagsErrors];
+
+export type AddContactTagsResponses = {
+    /**
+     * The contact, with its tags.
+     */
+    200: ContactOut;
+};
+
+export type AddContactTagsResponse = AddContactTagsResponses[keyof AddContactTagsResponses];
+
+export type RemoveContactTagData = {
+    body?: never;
+    path: {
+        /**
+         * The contact's id (`con_…`).
+         */
+        id: ContactId;
+        /**
+         * The tag's id (`tag_…`).
+         */
+        tag_id: TagId;
+    };
+    query?: never;
+    url: '/v1/contacts/{id}/tags/{tag_id}';
+};
+
+export type RemoveContactTagErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type RemoveContactTagError = RemoveContactTagErrors[keyof RemoveContactTagErrors];
+
+export type RemoveContactTagResponses = {
+    /**
+     * The contact no longer carries the tag.
+     */
+    204: void;
+};
+
+export type RemoveContactTagResponse = RemoveContactTagResponses[keyof RemoveContactTagResponses];
+
+export type ListCompaniesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Only companies whose name starts with this (ignoring case).
+         */
+        q?: string;
+        /**
+         * How many companies to return (1–100, default 20).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page; omit for the first page. Treat it as opaque, and
+         * keep `q` the same while paging.
+         */
+        cursor?: string;
+    };
+    url: '/v1/companies';
+};
+
+export type ListCompaniesErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ListCompaniesError = ListCompaniesErrors[keyof ListCompaniesErrors];
+
+export type ListCompaniesResponses = {
+    /**
+     * A page of companies.
+     */
+    200: CompanyList;
+};
+
+export type ListCompaniesResponse = ListCompaniesResponses[keyof ListCompaniesResponses];
+
+export type CreateCompanyData = {
+    body: CompanyIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/companies';
+};
+
+export type CreateCompanyErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type CreateCompanyError = CreateCompanyErrors[keyof CreateCompanyErrors];
+
+export type CreateCompanyResponses = {
+    /**
+     * The company.
+     */
+    201: CompanyOut;
+};
+
+export type CreateCompanyResponse = CreateCompanyResponses[keyof CreateCompanyResponses];
+
+export type DeleteCompanyData = {
+    body?: never;
+    path: {
+        /**
+         * The company's id (`com_…`).
+         */
+        id: CompanyId;
+    };
+    query?: never;
+    url: '/v1/companies/{id}';
+};
+
+export type DeleteCompanyErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type DeleteCompanyError = DeleteCompanyErrors[keyof DeleteCompanyErrors];
+
+export type DeleteCompanyResponses = {
+    /**
+     * The company is deleted.
+     */
+    204: void;
+};
+
+export type DeleteCompanyResponse = DeleteCompanyResponses[keyof DeleteCompanyResponses];
+
+export type GetCompanyData = {
+    body?: never;
+    path: {
+        /**
+         * The company's id (`com_…`).
+         */
+        id: CompanyId;
+    };
+    query?: never;
+    url: '/v1/companies/{id}';
+};
+
+export type GetCompanyErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type GetCompanyError = GetCompanyErrors[keyof GetCompanyErrors];
+
+export type GetCompanyResponses = {
+    /**
+     * The company.
+     */
+    200: CompanyOut;
+};
+
+export type GetCompanyResponse = GetCompanyResponses[keyof GetCompanyResponses];
+
+export type UpdateCompanyData = {
+    body: CompanyPatch;
+    path: {
+        /**
+         * The company's id (`com_…`).
+         */
+        id: CompanyId;
+    };
+    query?: never;
+    url: '/v1/companies/{id}';
+};
+
+export type UpdateCompanyErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type UpdateCompanyError = UpdateCompanyErrors[keyof UpdateCompanyErrors];
+
+export type UpdateCompanyResponses = {
+    /**
+     * The updated company.
+     */
+    200: CompanyOut;
+};
+
+export type UpdateCompanyResponse = UpdateCompanyResponses[keyof UpdateCompanyResponses];
+
+export type ListCompanyContactsData = {
+    body?: never;
+    path: {
+        /**
+         * The company's id (`com_…`).
+         */
+        id: CompanyId;
+    };
+    query?: {
+        /**
+         * How many items to return (1–100, default 20).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page; omit for the first page. Treat it as opaque.
+         */
+        cursor?: string;
+    };
+    url: '/v1/companies/{id}/contacts';
+};
+
+export type ListCompanyContactsErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ListCompanyContactsError = ListCompanyContactsErrors[keyof ListCompanyContactsErrors];
+
+export type ListCompanyContactsResponses = {
+    /**
+     * A page of the company's contacts.
+     */
+    200: ContactList;
+};
+
+export type ListCompanyContactsResponse = ListCompanyContactsResponses[keyof ListCompanyContactsResponses];
+
+export type ListCustomFieldsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * The kind of object a custom field belongs to.
+         */
+        object?: 'contact' | 'company' | 'product';
+        /**
+         * How many fields to return (1–100, default 20).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page; omit for the first page. Treat it as opaque, and
+         * keep `object` the same while paging.
+         */
+        cursor?: string;
+    };
+    url: '/v1/custom-fields';
+};
+
+export type ListCustomFieldsErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ListCustomFieldsError = ListCustomFieldsErrors[keyof ListCustomFieldsErrors];
+
+export type ListCustomFieldsResponses = {
+    /**
+     * A page of definitions.
+     */
+    200: CustomFieldList;
+};
+
+export type ListCustomFieldsResponse = ListCustomFieldsResponses[keyof ListCustomFieldsResponses];
+
+export type CreateCustomFieldData = {
+    body: CustomFieldIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/custom-fields';
+};
+
+export type CreateCustomFieldErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type CreateCustomFieldError = CreateCustomFieldErrors[keyof CreateCustomFieldErrors];
+
+export type CreateCustomFieldResponses = {
+    /**
+     * The definition.
+     */
+    201: CustomFieldOut;
+};
+
+export type CreateCustomFieldResponse = CreateCustomFieldResponses[keyof CreateCustomFieldResponses];
+
+export type DeleteCustomFieldData = {
+    body?: never;
+    path: {
+        /**
+         * The definition's id (`fld_…`).
+         */
+        id: FieldId;
+    };
+    query?: never;
+    url: '/v1/custom-fields/{id}';
+};
+
+export type DeleteCustomFieldErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type DeleteCustomFieldError = DeleteCustomFieldErrors[keyof DeleteCustomFieldErrors];
+
+export type DeleteCustomFieldResponses = {
+    /**
+     * The definition and its values are deleted.
+     */
+    204: void;
+};
+
+export type DeleteCustomFieldResponse = DeleteCustomFieldResponses[keyof DeleteCustomFieldResponses];
+
+export type GetCustomFieldData = {
+    body?: never;
+    path: {
+        /**
+         * The definition's id (`fld_…`).
+         */
+        id: FieldId;
+    };
+    query?: never;
+    url: '/v1/custom-fields/{id}';
+};
+
+export type GetCustomFieldErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type GetCustomFieldError = GetCustomFieldErrors[keyof GetCustomFieldErrors];
+
+export type GetCustomFieldResponses = {
+    /**
+     * The definition.
+     */
+    200: CustomFieldOut;
+};
+
+export type GetCustomFieldResponse = GetCustomFieldResponses[keyof GetCustomFieldResponses];
+
+export type UpdateCustomFieldData = {
+    body: CustomFieldPatch;
+    path: {
+        /**
+         * The definition's id (`fld_…`).
+         */
+        id: FieldId;
+    };
+    query?: never;
+    url: '/v1/custom-fields/{id}';
+};
+
+export type UpdateCustomFieldErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type UpdateCustomFieldError = UpdateCustomFieldErrors[keyof UpdateCustomFieldErrors];
+
+export type UpdateCustomFieldResponses = {
+    /**
+     * The updated definition.
+     */
+    200: CustomFieldOut;
+};
+
+export type UpdateCustomFieldResponse = UpdateCustomFieldResponses[keyof UpdateCustomFieldResponses];
+
+export type ListTagsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * How many items to return (1–100, default 20).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page; omit for the first page. Treat it as opaque.
+         */
+        cursor?: string;
+    };
+    url: '/v1/tags';
+};
+
+export type ListTagsErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ListTagsError = ListTagsErrors[keyof ListTagsErrors];
+
+export type ListTagsResponses = {
+    /**
+     * A page of tags.
+     */
+    200: TagList;
+};
+
+export type ListTagsResponse = ListTagsResponses[keyof ListTagsResponses];
+
+export type CreateTagData = {
+    body: TagIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/tags';
+};
+
+export type CreateTagErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type CreateTagError = CreateTagErrors[keyof CreateTagErrors];
+
+export type CreateTagResponses = {
+    /**
+     * The tag.
+     */
+    201: TagOut;
+};
+
+export type CreateTagResponse = CreateTagResponses[keyof CreateTagResponses];
+
+export type DeleteTagData = {
+    body?: never;
+    path: {
+        /**
+         * The tag's id (`tag_…`).
+         */
+        id: TagId;
+    };
+    query?: never;
+    url: '/v1/tags/{id}';
+};
+
+export type DeleteTagErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type DeleteTagError = DeleteTagErrors[keyof DeleteTagErrors];
+
+export type DeleteTagResponses = {
+    /**
+     * The tag is deleted.
+     */
+    204: void;
+};
+
+export type DeleteTagResponse = DeleteTagResponses[keyof DeleteTagResponses];
+
+export type GetTagData = {
+    body?: never;
+    path: {
+        /**
+         * The tag's id (`tag_…`).
+         */
+        id: TagId;
+    };
+    query?: never;
+    url: '/v1/tags/{id}';
+};
+
+export type GetTagErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type GetTagError = GetTagErrors[keyof GetTagErrors];
+
+export type GetTagResponses = {
+    /**
+     * The tag.
+     */
+    200: TagOut;
+};
+
+export type GetTagResponse = GetTagResponses[keyof GetTagResponses];
+
+export type UpdateTagData = {
+    body: TagPatch;
+    path: {
+        /**
+         * The tag's id (`tag_…`).
+         */
+        id: TagId;
+    };
+    query?: never;
+    url: '/v1/tags/{id}';
+};
+
+export type UpdateTagErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type UpdateTagError = UpdateTagErrors[keyof UpdateTagErrors];
+
+export type UpdateTagResponses = {
+    /**
+     * The updated tag.
+     */
+    200: TagOut;
+};
+
+export type UpdateTagResponse = UpdateTagResponses[keyof UpdateTagResponses];
+
+export type ListContactNotesData = {
+    body?: never;
+    path: {
+        /**
+         * The contact's id (`con_…`).
+         */
+        id: ContactId;
+    };
+    query?: {
+        /**
+         * How many items to return (1–100, default 20).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page; omit for the first page. Treat it as opaque.
+         */
+        cursor?: string;
+    };
+    url: '/v1/contacts/{id}/notes';
+};
+
+export type ListContactNotesErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ListContactNotesError = ListContactNotesErrors[keyof ListContactNotesErrors];
+
+export type ListContactNotesResponses = {
+    /**
+     * A page of notes.
+     */
+    200: NoteList;
+};
+
+export type ListContactNotesResponse = ListContactNotesResponses[keyof ListContactNotesResponses];
+
+export type CreateContactNoteData = {
+    body: NoteIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        /**
+         * The contact's id (`con_…`).
+         */
+        id: ContactId;
+    };
+    query?: never;
+    url: '/v1/contacts/{id}/notes';
+};
+
+export type CreateContactNoteErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type CreateContactNoteError = CreateContactNoteErrors[keyof CreateContactNoteErrors];
+
+export type CreateContactNoteResponses = {
+    /**
+     * The note.
+     */
+    201: NoteOut;
+};
+
+export type CreateContactNoteResponse = CreateContactNoteResponses[keyof CreateContactNoteResponses];
+
+export type ListCompanyNotesData = {
+    body?: never;
+    path: {
+        /**
+         * The company's id (`com_…`).
+         */
+        id: CompanyId;
+    };
+    query?: {
+        /**
+         * How many items to return (1–100, default 20).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page; omit for the first page. Treat it as opaque.
+         */
+        cursor?: string;
+    };
+    url: '/v1/companies/{id}/notes';
+};
+
+export type ListCompanyNotesErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ListCompanyNotesError = ListCompanyNotesErrors[keyof ListCompanyNotesErrors];
+
+export type ListCompanyNotesResponses = {
+    /**
+     * A page of notes.
+     */
+    200: NoteList;
+};
+
+export type ListCompanyNotesResponse = ListCompanyNotesResponses[keyof ListCompanyNotesResponses];
+
+export type CreateCompanyNoteData = {
+    body: NoteIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        /**
+         * The company's id (`com_…`).
+         */
+        id: CompanyId;
+    };
+    query?: never;
+    url: '/v1/companies/{id}/notes';
+};
+
+export type CreateCompanyNoteErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type CreateCompanyNoteError = CreateCompanyNoteErrors[keyof CreateCompanyNoteErrors];
+
+export type CreateCompanyNoteResponses = {
+    /**
+     * The note.
+     */
+    201: NoteOut;
+};
+
+export type CreateCompanyNoteResponse = CreateCompanyNoteResponses[keyof CreateCompanyNoteResponses];
+
+export type DeleteNoteData = {
+    body?: never;
+    path: {
+        /**
+         * The note's id (`note_…`).
+         */
+        id: NoteId;
+    };
+    query?: never;
+    url: '/v1/notes/{id}';
+};
+
+export type DeleteNoteErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type DeleteNoteError = DeleteNoteErrors[keyof DeleteNoteErrors];
+
+export type DeleteNoteResponses = {
+    /**
+     * The note is deleted.
+     */
+    204: void;
+};
+
+export type DeleteNoteResponse = DeleteNoteResponses[keyof DeleteNoteResponses];
+
+export type GetNoteData = {
+    body?: never;
+    path: {
+        /**
+         * The note's id (`note_…`).
+         */
+        id: NoteId;
+    };
+    query?: never;
+    url: '/v1/notes/{id}';
+};
+
+export type GetNoteErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type GetNoteError = GetNoteErrors[keyof GetNoteErrors];
+
+export type GetNoteResponses = {
+    /**
+     * The note.
+     */
+    200: NoteOut;
+};
+
+export type GetNoteResponse = GetNoteResponses[keyof GetNoteResponses];
+
+export type UpdateNoteData = {
+    body: NotePatch;
+    path: {
+        /**
+         * The note's id (`note_…`).
+         */
+        id: NoteId;
+    };
+    query?: never;
+    url: '/v1/notes/{id}';
+};
+
+export type UpdateNoteErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type UpdateNoteError = UpdateNoteErrors[keyof UpdateNoteErrors];
+
+export type UpdateNoteResponses = {
+    /**
+     * The updated note.
+     */
+    200: NoteOut;
+};
+
+export type UpdateNoteResponse = UpdateNoteResponses[keyof UpdateNoteResponses];
+
+export type PreviewSegmentData = {
+    body: SegmentPreviewIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/segments/preview';
+};
+
+export type PreviewSegmentErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type PreviewSegmentError = PreviewSegmentErrors[keyof PreviewSegmentErrors];
+
+export type PreviewSegmentResponses = {
+    /**
+     * How many contacts match.
+     */
+    200: SegmentCountOut;
+};
+
+export type PreviewSegmentResponse = PreviewSegmentResponses[keyof PreviewSegmentResponses];
+
+export type ListSegmentsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * How many items to return (1–100, default 20).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page; omit for the first page. Treat it as opaque.
+         */
+        cursor?: string;
+    };
+    url: '/v1/segments';
+};
+
+export type ListSegmentsErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ListSegmentsError = ListSegmentsErrors[keyof ListSegmentsErrors];
+
+export type ListSegmentsResponses = {
+    /**
+     * A page of segments.
+     */
+    200: SegmentList;
+};
+
+export type ListSegmentsResponse = ListSegmentsResponses[keyof ListSegmentsResponses];
+
+export type CreateSegmentData = {
+    body: SegmentIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/segments';
+};
+
+export type CreateSegmentErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type CreateSegmentError = CreateSegmentErrors[keyof CreateSegmentErrors];
+
+export type CreateSegmentResponses = {
+    /**
+     * The segment.
+     */
+    201: SegmentOut;
+};
+
+export type CreateSegmentResponse = CreateSegmentResponses[keyof CreateSegmentResponses];
+
+export type DeleteSegmentData = {
+    body?: never;
+    path: {
+        /**
+         * The segment's id (`seg_…`).
+         */
+        id: SegmentId;
+    };
+    query?: never;
+    url: '/v1/segments/{id}';
+};
+
+export type DeleteSegmentErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type DeleteSegmentError = DeleteSegmentErrors[keyof DeleteSegmentErrors];
+
+export type DeleteSegmentResponses = {
+    /**
+     * The segment is deleted.
+     */
+    204: void;
+};
+
+export type DeleteSegmentResponse = DeleteSegmentResponses[keyof DeleteSegmentResponses];
+
+export type GetSegmentData = {
+    body?: never;
+    path: {
+        /**
+         * The segment's id (`seg_…`).
+         */
+        id: SegmentId;
+    };
+    query?: never;
+    url: '/v1/segments/{id}';
+};
+
+export type GetSegmentErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type GetSegmentError = GetSegmentErrors[keyof GetSegmentErrors];
+
+export type GetSegmentResponses = {
+    /**
+     * The segment.
+     */
+    200: SegmentOut;
+};
+
+export type GetSegmentResponse = GetSegmentResponses[keyof GetSegmentResponses];
+
+export type UpdateSegmentData = {
+    body: SegmentPatch;
+    path: {
+        /**
+         * The segment's id (`seg_…`).
+         */
+        id: SegmentId;
+    };
+    query?: never;
+    url: '/v1/segments/{id}';
+};
+
+export type UpdateSegmentErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type UpdateSegmentError = UpdateSegmentErrors[keyof UpdateSegmentErrors];
+
+export type UpdateSegmentResponses = {
+    /**
+     * The segment.
+     */
+    200: SegmentOut;
+};
+
+export type UpdateSegmentResponse = UpdateSegmentResponses[keyof UpdateSegmentResponses];
+
+export type ListSegmentContactsData = {
+    body?: never;
+    path: {
+        /**
+         * The segment's id (`seg_…`).
+         */
+        id: SegmentId;
+    };
+    query?: {
+        /**
+         * How many contacts to return (1–100, default 20).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page (with the same `sort`); omit for the first page.
+         */
+        cursor?: string;
+        /**
+         * Prefix search: every word must start a first name, last name or email
+         * (case-insensitive) or, when it is digits, the phone number after its `+`.
+         */
+        q?: string;
+        /**
+         * A filter expression, e.g. `tags[any]:[vip,lead],created_at[gte]:2026-01-01`. See the
+         * filtering guide for the grammar. A bad filter is 400 `invalid_filter` naming the position.
+         */
+        filter?: string;
+        /**
+         * The orders a contact list can be sorted in. A leading `-` is descending. Contacts without a
+         * value sort after every value in ascending order (and first in descending order).
+         */
+        sort?: 'id' | 'created_at' | '-created_at' | 'updated_at' | '-updated_at' | 'first_name' | 'last_name' | '-last_name' | 'email';
+    };
+    url: '/v1/segments/{id}/contacts';
+};
+
+export type ListSegmentContactsErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ListSegmentContactsError = ListSegmentContactsErrors[keyof ListSegmentContactsErrors];
+
+export type ListSegmentContactsResponses = {
+    /**
+     * A page of contacts.
+     */
+    200: ContactList;
+};
+
+export type ListSegmentContactsResponse = ListSegmentContactsResponses[keyof ListSegmentContactsResponses];
+
+export type CountSegmentContactsData = {
+    body?: never;
+    path: {
+        /**
+         * The segment's id (`seg_…`).
+         */
+        id: SegmentId;
+    };
+    query?: never;
+    url: '/v1/segments/{id}/count';
+};
+
+export type CountSegmentContactsErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type CountSegmentContactsError = CountSegmentContactsErrors[keyof CountSegmentContactsErrors];
+
+export type CountSegmentContactsResponses = {
+    /**
+     * How many contacts are in the segment.
+     */
+    200: SegmentCountOut;
+};
+
+export type CountSegmentContactsResponse = CountSegmentContactsResponses[keyof CountSegmentContactsResponses];
+
+export type AddSegmentMembersData = {
+    body: SegmentMembersIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        /**
+         * The segment's id (`seg_…`).
+         */
+        id: SegmentId;
+    };
+    query?: never;
+    url: '/v1/segments/{id}/members';
+};
+
+export type AddSegmentMembersErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type AddSegmentMembersError = AddSegmentMembersErrors[keyof AddSegmentMembersErrors];
+
+export type AddSegmentMembersResponses = {
+    /**
+     * A result per contact id.
+     */
+    200: SegmentMembersOut;
+};
+
+export type AddSegmentMembersResponse = AddSegmentMembersResponses[keyof AddSegmentMembersResponses];
+
+export type RemoveSegmentMembersData = {
+    body: SegmentMembersIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        /**
+         * The segment's id (`seg_…`).
+         */
+        id: SegmentId;
+    };
+    query?: never;
+    url: '/v1/segments/{id}/members/remove';
+};
+
+export type RemoveSegmentMembersErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type RemoveSegmentMembersError = RemoveSegmentMembersErrors[keyof RemoveSegmentMembersErrors];
+
+export type RemoveSegmentMembersResponses = {
+    /**
+     * A result per contact id.
+     */
+    200: SegmentMembersOut;
+};
+
+export type RemoveSegmentMembersResponse = RemoveSegmentMembersResponses[keyof RemoveSegmentMembersResponses];
+
+export type ListImportsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * How many items to return (1–100, default 20).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page; omit for the first page. Treat it as opaque.
+         */
+        cursor?: string;
+    };
+    url: '/v1/imports';
+};
+
+export type ListImportsErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ListImportsError = ListImportsErrors[keyof ListImportsErrors];
+
+export type ListImportsResponses = {
+    /**
+     * A page of imports.
+     */
+    200: ImportList;
+};
+
+export type ListImportsResponse = ListImportsResponses[keyof ListImportsResponses];
+
+export type CreateImportData = {
+    body: ImportUpload;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/imports';
+};
+
+export type CreateImportErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type CreateImportError = CreateImportErrors[keyof CreateImportErrors];
+
+export type CreateImportResponses = {
+    /**
+     * The import, queued.
+     */
+    202: ImportOut;
+};
+
+export type CreateImportResponse = CreateImportResponses[keyof CreateImportResponses];
+
+export type GetImportData = {
+    body?: never;
+    path: {
+        /**
+         * The import's id (`imp_…`).
+         */
+        id: ImportId;
+    };
+    query?: never;
+    url: '/v1/imports/{id}';
+};
+
+export type GetImportErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type GetImportError = GetImportErrors[keyof GetImportErrors];
+
+export type GetImportResponses = {
+    /**
+     * The import.
+     */
+    200: ImportOut;
+};
+
+export type GetImportResponse = GetImportResponses[keyof GetImportResponses];
+
+export type DownloadImportErrorsData = {
+    body?: never;
+    path: {
+        /**
+         * The import's id (`imp_…`).
+         */
+        id: ImportId;
+    };
+    query?: never;
+    url: '/v1/imports/{id}/errors';
+};
+
+export type DownloadImportErrorsErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type DownloadImportErrorsError = DownloadImportErrorsErrors[keyof DownloadImportErrorsErrors];
+
+export type DownloadImportErrorsResponses = {
+    /**
+     * The error report (CSV).
+     */
+    200: string;
+};
+
+export type DownloadImportErrorsResponse = DownloadImportErrorsResponses[keyof DownloadImportErrorsResponses];
+
+export type ListExportsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * How many items to return (1–100, default 20).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page; omit for the first page. Treat it as opaque.
+         */
+        cursor?: string;
+    };
+    url: '/v1/exports';
+};
+
+export type ListExportsErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ListExportsError = ListExportsErrors[keyof ListExportsErrors];
+
+export type ListExportsResponses = {
+    /**
+     * A page of exports.
+     */
+    200: ExportList;
+};
+
+export type ListExportsResponse = ListExportsResponses[keyof ListExportsResponses];
+
+export type CreateExportData = {
+    body: ExportIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/exports';
+};
+
+export type CreateExportErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type CreateExportError = CreateExportErrors[keyof CreateExportErrors];
+
+export type CreateExportResponses = {
+    /**
+     * The export, queued.
+     */
+    202: ExportOut;
+};
+
+export type CreateExportResponse = CreateExportResponses[keyof CreateExportResponses];
+
+export type GetExportData = {
+    body?: never;
+    path: {
+        /**
+         * The export's id (`exp_…`).
+         */
+        id: ExportId;
+    };
+    query?: never;
+    url: '/v1/exports/{id}';
+};
+
+export type GetExportErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type GetExportError = GetExportErrors[keyof GetExportErrors];
+
+export type GetExportResponses = {
+    /**
+     * The export.
+     */
+    200: ExportOut;
+};
+
+export type GetExportResponse = GetExportResponses[keyof GetExportResponses];
+
+export type DownloadExportData = {
+    body?: never;
+    path: {
+        /**
+         * The export's id (`exp_…`).
+         */
+        id: ExportId;
+    };
+    query?: never;
+    url: '/v1/exports/{id}/download';
+};
+
+export type DownloadExportErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type DownloadExportError = DownloadExportErrors[keyof DownloadExportErrors];
+
+export type DownloadExportResponses = {
+    /**
+     * The file.
+     */
+    200: string;
+};
+
+export type DownloadExportResponse = DownloadExportResponses[keyof DownloadExportResponses];
+
+export type ListProductsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * How many items to return (1–100, default 20).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page; omit for the first page. Treat it as opaque.
+         */
+        cursor?: string;
+        /**
+         * Only active (`true`) or inactive (`false`) products.
+         */
+        active?: boolean;
+        /**
+         * Products whose name or SKU starts with this text (case-insensitive).
+         */
+        q?: string;
+        /**
+         * Products priced in this currency (ISO 4217, upper case).
+         */
+        currency?: string;
+        /**
+         * The product with this SKU (exact, case-insensitive).
+         */
+        sku?: string;
+    };
+    url: '/v1/products';
+};
+
+export type ListProductsErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ListProductsError = ListProductsErrors[keyof ListProductsErrors];
+
+export type ListProductsResponses = {
+    /**
+     * A page of products.
+     */
+    200: ProductList;
+};
+
+export type ListProductsResponse = ListProductsResponses[keyof ListProductsResponses];
+
+export type CreateProductData = {
+    body: ProductIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/products';
+};
+
+export type CreateProductErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type CreateProductError = CreateProductErrors[keyof CreateProductErrors];
+
+export type CreateProductResponses = {
+    /**
+     * The product.
+     */
+    201: ProductOut;
+};
+
+export type CreateProductResponse = CreateProductResponses[keyof CreateProductResponses];
+
+export type DeleteProductData = {
+    body?: never;
+    path: {
+        /**
+         * The product's id (`prod_…`).
+         */
+        id: ProductId;
+    };
+    query?: never;
+    url: '/v1/products/{id}';
+};
+
+export type DeleteProductErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type DeleteProductError = DeleteProductErrors[keyof DeleteProductErrors];
+
+export type DeleteProductResponses = {
+    /**
+     * The product is deleted.
+     */
+    204: void;
+};
+
+export type DeleteProductResponse = DeleteProductResponses[keyof DeleteProductResponses];
+
+export type GetProductData = {
+    body?: never;
+    path: {
+        /**
+         * The product's id (`prod_…`).
+         */
+        id: ProductId;
+    };
+    query?: never;
+    url: '/v1/products/{id}';
+};
+
+export type GetProductErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type GetProductError = GetProductErrors[keyof GetProductErrors];
+
+export type GetProductResponses = {
+    /**
+     * The product.
+     */
+    200: ProductOut;
+};
+
+export type GetProductResponse = GetProductResponses[keyof GetProductResponses];
+
+export type UpdateProductData = {
+    body: ProductPatchIn;
+    path: {
+        /**
+         * The product's id (`prod_…`).
+         */
+        id: ProductId;
+    };
+    query?: never;
+    url: '/v1/products/{id}';
+};
+
+export type UpdateProductErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type UpdateProductError = UpdateProductErrors[keyof UpdateProductErrors];
+
+export type UpdateProductResponses = {
+    /**
+     * The updated product.
+     */
+    200: ProductOut;
+};
+
+export type UpdateProductResponse = UpdateProductResponses[keyof UpdateProductResponses];
 
 export type HealthzData = {
     body?: never;

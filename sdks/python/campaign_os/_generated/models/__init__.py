@@ -16,30 +16,88 @@ from .audit_event_list import AuditEventList
 from .audit_event_out import AuditEventOut
 from .audit_event_out_metadata import AuditEventOutMetadata
 from .audit_target_out import AuditTargetOut
+from .author_type import AuthorType
+from .bulk_delete_in import BulkDeleteIn
+from .bulk_delete_out import BulkDeleteOut
+from .bulk_item_result import BulkItemResult
+from .bulk_tag_in import BulkTagIn
+from .bulk_tag_out import BulkTagOut
+from .bulk_upsert_in import BulkUpsertIn
+from .bulk_upsert_out import BulkUpsertOut
+from .channel_consent_in import ChannelConsentIn
 from .check_status import CheckStatus
 from .client_in import ClientIn
 from .client_list import ClientList
 from .client_out import ClientOut
+from .company_in import CompanyIn
+from .company_in_custom_fields_type_0 import CompanyInCustomFieldsType0
+from .company_list import CompanyList
+from .company_out import CompanyOut
+from .company_out_custom_fields import CompanyOutCustomFields
+from .company_patch import CompanyPatch
+from .company_patch_custom_fields import CompanyPatchCustomFields
+from .consent_in import ConsentIn
+from .consent_out import ConsentOut
+from .consent_status import ConsentStatus
+from .consents_out import ConsentsOut
+from .contact_in import ContactIn
+from .contact_in_custom_fields_type_0 import ContactInCustomFieldsType0
+from .contact_list import ContactList
+from .contact_out import ContactOut
+from .contact_out_custom_fields import ContactOutCustomFields
+from .contact_patch import ContactPatch
+from .contact_patch_custom_fields_type_0 import ContactPatchCustomFieldsType0
+from .contact_tags_in import ContactTagsIn
+from .custom_field_in import CustomFieldIn
+from .custom_field_list import CustomFieldList
+from .custom_field_out import CustomFieldOut
+from .custom_field_patch import CustomFieldPatch
+from .custom_field_type import CustomFieldType
 from .email_token_in import EmailTokenIn
+from .export_format import ExportFormat
+from .export_in import ExportIn
+from .export_list import ExportList
+from .export_out import ExportOut
+from .export_status import ExportStatus
 from .field_error import FieldError
+from .field_object import FieldObject
 from .health_out import HealthOut
+from .import_list import ImportList
+from .import_options import ImportOptions
+from .import_options_mapping_type_0 import ImportOptionsMappingType0
+from .import_out import ImportOut
+from .import_out_mapping import ImportOutMapping
+from .import_upload import ImportUpload
 from .invitation_in import InvitationIn
 from .invitation_list import InvitationList
 from .invitation_out import InvitationOut
 from .invitation_status import InvitationStatus
+from .item_status import ItemStatus
 from .list_audit_events_order import ListAuditEventsOrder
+from .list_contacts_sort import ListContactsSort
+from .list_custom_fields_object import ListCustomFieldsObject
+from .list_segment_contacts_sort import ListSegmentContactsSort
 from .login_in import LoginIn
 from .login_session_list import LoginSessionList
 from .login_session_out import LoginSessionOut
+from .match_on import MatchOn
 from .me_api_key import MeApiKey
 from .me_out import MeOut
 from .member_list import MemberList
 from .member_out import MemberOut
+from .member_result import MemberResult
 from .member_role_in import MemberRoleIn
+from .member_status import MemberStatus
 from .mfa_challenge_out import MfaChallengeOut
 from .mfa_code_in import MfaCodeIn
 from .mfa_login_in import MfaLoginIn
 from .my_organization_out import MyOrganizationOut
+from .note_author_out import NoteAuthorOut
+from .note_in import NoteIn
+from .note_list import NoteList
+from .note_out import NoteOut
+from .note_patch import NotePatch
+from .on_match import OnMatch
 from .organization_detail_out import OrganizationDetailOut
 from .organization_kind import OrganizationKind
 from .organization_out import OrganizationOut
@@ -47,8 +105,16 @@ from .organization_patch_in import OrganizationPatchIn
 from .organization_summary import OrganizationSummary
 from .password_reset_confirm_in import PasswordResetConfirmIn
 from .password_reset_in import PasswordResetIn
+from .price import Price
 from .principal_type import PrincipalType
 from .problem import Problem
+from .product_in import ProductIn
+from .product_in_custom_fields_type_0 import ProductInCustomFieldsType0
+from .product_list import ProductList
+from .product_out import ProductOut
+from .product_out_custom_fields import ProductOutCustomFields
+from .product_patch_in import ProductPatchIn
+from .product_patch_in_custom_fields_type_0 import ProductPatchInCustomFieldsType0
 from .readiness_checks import ReadinessChecks
 from .readiness_out import ReadinessOut
 from .recovery_codes_out import RecoveryCodesOut
@@ -57,11 +123,25 @@ from .role import Role
 from .rotate_api_key_in import RotateApiKeyIn
 from .sandbox_email_list import SandboxEmailList
 from .sandbox_email_out import SandboxEmailOut
+from .segment_count_out import SegmentCountOut
+from .segment_in import SegmentIn
+from .segment_kind import SegmentKind
+from .segment_list import SegmentList
+from .segment_members_in import SegmentMembersIn
+from .segment_members_out import SegmentMembersOut
+from .segment_out import SegmentOut
+from .segment_patch import SegmentPatch
+from .segment_preview_in import SegmentPreviewIn
 from .session_out import SessionOut
 from .settable_kind import SettableKind
 from .signup_in import SignupIn
 from .suspend_organization_in import SuspendOrganizationIn
 from .switch_in import SwitchIn
+from .tag_in import TagIn
+from .tag_list import TagList
+from .tag_out import TagOut
+from .tag_patch import TagPatch
+from .tag_ref import TagRef
 from .totp_enrolment_out import TotpEnrolmentOut
 from .user_out import UserOut
 
@@ -80,30 +160,88 @@ __all__ = (
     "AuditEventOut",
     "AuditEventOutMetadata",
     "AuditTargetOut",
+    "AuthorType",
+    "BulkDeleteIn",
+    "BulkDeleteOut",
+    "BulkItemResult",
+    "BulkTagIn",
+    "BulkTagOut",
+    "BulkUpsertIn",
+    "BulkUpsertOut",
+    "ChannelConsentIn",
     "CheckStatus",
     "ClientIn",
     "ClientList",
     "ClientOut",
+    "CompanyIn",
+    "CompanyInCustomFieldsType0",
+    "CompanyList",
+    "CompanyOut",
+    "CompanyOutCustomFields",
+    "CompanyPatch",
+    "CompanyPatchCustomFields",
+    "ConsentIn",
+    "ConsentOut",
+    "ConsentStatus",
+    "ConsentsOut",
+    "ContactIn",
+    "ContactInCustomFieldsType0",
+    "ContactList",
+    "ContactOut",
+    "ContactOutCustomFields",
+    "ContactPatch",
+    "ContactPatchCustomFieldsType0",
+    "ContactTagsIn",
+    "CustomFieldIn",
+    "CustomFieldList",
+    "CustomFieldOut",
+    "CustomFieldPatch",
+    "CustomFieldType",
     "EmailTokenIn",
+    "ExportFormat",
+    "ExportIn",
+    "ExportList",
+    "ExportOut",
+    "ExportStatus",
     "FieldError",
+    "FieldObject",
     "HealthOut",
+    "ImportList",
+    "ImportOptions",
+    "ImportOptionsMappingType0",
+    "ImportOut",
+    "ImportOutMapping",
+    "ImportUpload",
     "InvitationIn",
     "InvitationList",
     "InvitationOut",
     "InvitationStatus",
+    "ItemStatus",
     "ListAuditEventsOrder",
+    "ListContactsSort",
+    "ListCustomFieldsObject",
+    "ListSegmentContactsSort",
     "LoginIn",
     "LoginSessionList",
     "LoginSessionOut",
+    "MatchOn",
     "MeApiKey",
     "MeOut",
     "MemberList",
     "MemberOut",
+    "MemberResult",
     "MemberRoleIn",
+    "MemberStatus",
     "MfaChallengeOut",
     "MfaCodeIn",
     "MfaLoginIn",
     "MyOrganizationOut",
+    "NoteAuthorOut",
+    "NoteIn",
+    "NoteList",
+    "NoteOut",
+    "NotePatch",
+    "OnMatch",
     "OrganizationDetailOut",
     "OrganizationKind",
     "OrganizationOut",
@@ -111,8 +249,16 @@ __all__ = (
     "OrganizationSummary",
     "PasswordResetConfirmIn",
     "PasswordResetIn",
+    "Price",
     "PrincipalType",
     "Problem",
+    "ProductIn",
+    "ProductInCustomFieldsType0",
+    "ProductList",
+    "ProductOut",
+    "ProductOutCustomFields",
+    "ProductPatchIn",
+    "ProductPatchInCustomFieldsType0",
     "ReadinessChecks",
     "ReadinessOut",
     "RecoveryCodesOut",
@@ -121,11 +267,25 @@ __all__ = (
     "RotateApiKeyIn",
     "SandboxEmailList",
     "SandboxEmailOut",
+    "SegmentCountOut",
+    "SegmentIn",
+    "SegmentKind",
+    "SegmentList",
+    "SegmentMembersIn",
+    "SegmentMembersOut",
+    "SegmentOut",
+    "SegmentPatch",
+    "SegmentPreviewIn",
     "SessionOut",
     "SettableKind",
     "SignupIn",
     "SuspendOrganizationIn",
     "SwitchIn",
+    "TagIn",
+    "TagList",
+    "TagOut",
+    "TagPatch",
+    "TagRef",
     "TotpEnrolmentOut",
     "UserOut",
 )

@@ -25,6 +25,9 @@ class OrganizationDetailOut:
         parent_id (None | str):
         seat_limit (int): Seats allowed (members + pending invitations).
         seats_used (int): Seats in use: members plus pending, unexpired invitations.
+        default_phone_region (None | str): The ISO 3166-1 alpha-2 region in which contact phone numbers written without
+            a `+`
+            country code are read (e.g. `US`); null when none is set (such numbers are refused). Example: US.
         created_at (datetime.datetime):
     """
 
@@ -34,6 +37,7 @@ class OrganizationDetailOut:
     parent_id: None | str
     seat_limit: int
     seats_used: int
+    default_phone_region: None | str
     created_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -51,6 +55,9 @@ class OrganizationDetailOut:
 
         seats_used = self.seats_used
 
+        default_phone_region: None | str
+        default_phone_region = self.default_phone_region
+
         created_at = self.created_at.isoformat()
 
         field_dict: dict[str, Any] = {}
@@ -63,6 +70,7 @@ class OrganizationDetailOut:
                 "parent_id": parent_id,
                 "seat_limit": seat_limit,
                 "seats_used": seats_used,
+                "default_phone_region": default_phone_region,
                 "created_at": created_at,
             }
         )
@@ -89,6 +97,15 @@ class OrganizationDetailOut:
 
         seats_used = d.pop("seats_used")
 
+        def _parse_default_phone_region(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        default_phone_region = _parse_default_phone_region(
+            d.pop("default_phone_region")
+        )
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         organization_detail_out = cls(
@@ -98,6 +115,7 @@ class OrganizationDetailOut:
             parent_id=parent_id,
             seat_limit=seat_limit,
             seats_used=seats_used,
+            default_phone_region=default_phone_region,
             created_at=created_at,
         )
 

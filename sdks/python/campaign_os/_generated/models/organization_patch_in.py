@@ -20,10 +20,15 @@ class OrganizationPatchIn:
     Attributes:
         name (None | str | Unset):  Example: Acme Marketing.
         kind (None | SettableKind | Unset):
+        default_phone_region (None | str | Unset): The ISO 3166-1 alpha-2 region (e.g. `US`, `GB`; any case) used to
+            read contact phone
+            numbers written without a `+` country code; `null` clears it. Unknown regions are
+            refused (422 `invalid_region`). Example: US.
     """
 
     name: None | str | Unset = UNSET
     kind: None | SettableKind | Unset = UNSET
+    default_phone_region: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
         name: None | str | Unset
@@ -40,6 +45,12 @@ class OrganizationPatchIn:
         else:
             kind = self.kind
 
+        default_phone_region: None | str | Unset
+        if isinstance(self.default_phone_region, Unset):
+            default_phone_region = UNSET
+        else:
+            default_phone_region = self.default_phone_region
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -47,6 +58,8 @@ class OrganizationPatchIn:
             field_dict["name"] = name
         if kind is not UNSET:
             field_dict["kind"] = kind
+        if default_phone_region is not UNSET:
+            field_dict["default_phone_region"] = default_phone_region
 
         return field_dict
 
@@ -80,9 +93,21 @@ class OrganizationPatchIn:
 
         kind = _parse_kind(d.pop("kind", UNSET))
 
+        def _parse_default_phone_region(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        default_phone_region = _parse_default_phone_region(
+            d.pop("default_phone_region", UNSET)
+        )
+
         organization_patch_in = cls(
             name=name,
             kind=kind,
+            default_phone_region=default_phone_region,
         )
 
         return organization_patch_in

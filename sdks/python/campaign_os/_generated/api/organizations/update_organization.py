@@ -109,9 +109,11 @@ def sync_detailed(
 ) -> Response[OrganizationDetailOut | Problem]:
     """Update the organisation
 
-     Renames the organisation or changes its kind. Making it an `agency` (or back to `standard`)
-    needs the `owner` role; a client workspace cannot become an agency, and an agency that has
-    client workspaces cannot go back (409 `kind_change_not_allowed`). Needs `organization:write`.
+     Renames the organisation, sets its `default_phone_region` (the region in which contact phone
+    numbers without a `+` are read; 422 `invalid_region` for an unknown one, `null` clears it) or
+    changes its kind. Making it an `agency` (or back to `standard`) needs the `owner` role; a
+    client workspace cannot become an agency, and an agency that has client workspaces cannot go
+    back (409 `kind_change_not_allowed`). Needs `organization:write`.
 
     Args:
         body (OrganizationPatchIn): Changes to the organisation; omitted fields stay as they are.
@@ -142,9 +144,11 @@ def sync(
 ) -> OrganizationDetailOut | Problem | None:
     """Update the organisation
 
-     Renames the organisation or changes its kind. Making it an `agency` (or back to `standard`)
-    needs the `owner` role; a client workspace cannot become an agency, and an agency that has
-    client workspaces cannot go back (409 `kind_change_not_allowed`). Needs `organization:write`.
+     Renames the organisation, sets its `default_phone_region` (the region in which contact phone
+    numbers without a `+` are read; 422 `invalid_region` for an unknown one, `null` clears it) or
+    changes its kind. Making it an `agency` (or back to `standard`) needs the `owner` role; a
+    client workspace cannot become an agency, and an agency that has client workspaces cannot go
+    back (409 `kind_change_not_allowed`). Needs `organization:write`.
 
     Args:
         body (OrganizationPatchIn): Changes to the organisation; omitted fields stay as they are.
@@ -170,9 +174,11 @@ async def asyncio_detailed(
 ) -> Response[OrganizationDetailOut | Problem]:
     """Update the organisation
 
-     Renames the organisation or changes its kind. Making it an `agency` (or back to `standard`)
-    needs the `owner` role; a client workspace cannot become an agency, and an agency that has
-    client workspaces cannot go back (409 `kind_change_not_allowed`). Needs `organization:write`.
+     Renames the organisation, sets its `default_phone_region` (the region in which contact phone
+    numbers without a `+` are read; 422 `invalid_region` for an unknown one, `null` clears it) or
+    changes its kind. Making it an `agency` (or back to `standard`) needs the `owner` role; a
+    client workspace cannot become an agency, and an agency that has client workspaces cannot go
+    back (409 `kind_change_not_allowed`). Needs `organization:write`.
 
     Args:
         body (OrganizationPatchIn): Changes to the organisation; omitted fields stay as they are.
@@ -201,9 +207,11 @@ async def asyncio(
 ) -> OrganizationDetailOut | Problem | None:
     """Update the organisation
 
-     Renames the organisation or changes its kind. Making it an `agency` (or back to `standard`)
-    needs the `owner` role; a client workspace cannot become an agency, and an agency that has
-    client workspaces cannot go back (409 `kind_change_not_allowed`). Needs `organization:write`.
+     Renames the organisation, sets its `default_phone_region` (the region in which contact phone
+    numbers without a `+` are read; 422 `invalid_region` for an unknown one, `null` clears it) or
+    changes its kind. Making it an `agency` (or back to `standard`) needs the `owner` role; a
+    client workspace cannot become an agency, and an agency that has client workspaces cannot go
+    back (409 `kind_change_not_allowed`). Needs `organization:write`.
 
     Args:
         body (OrganizationPatchIn): Changes to the organisation; omitted fields stay as they are.
