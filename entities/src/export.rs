@@ -38,4 +38,9 @@ impl Entity {
     pub fn find_unfinished() -> Select<Entity> {
         Entity::find().filter(Column::Status.is_in(["queued", "running"]))
     }
+
+    /// Updates of one tenant's exports (add the row filter).
+    pub fn update_in(tenant_id: Uuid) -> sea_orm::UpdateMany<Entity> {
+        Entity::update_many().filter(Column::TenantId.eq(tenant_id))
+    }
 }

@@ -36,4 +36,14 @@ impl Entity {
     pub fn find_one_in(tenant_id: Uuid, id: Uuid) -> Select<Entity> {
         Self::find_in(tenant_id).filter(Column::Id.eq(id))
     }
+
+    /// Updates of one tenant's products (add the row filter).
+    pub fn update_in(tenant_id: Uuid) -> sea_orm::UpdateMany<Entity> {
+        Entity::update_many().filter(Column::TenantId.eq(tenant_id))
+    }
+
+    /// Deletes of one tenant's products (add the row filter).
+    pub fn delete_in(tenant_id: Uuid) -> sea_orm::DeleteMany<Entity> {
+        Entity::delete_many().filter(Column::TenantId.eq(tenant_id))
+    }
 }

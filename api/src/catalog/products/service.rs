@@ -165,9 +165,8 @@ pub async fn update(state: &AppState, ctx: &TenantCtx, id: ProductId, patch: Pro
     active.active = Set(next.active);
     active.custom_fields = Set(next.custom_fields.clone());
     active.updated_at = Set(next.updated_at);
-    product::Entity::update_many()
+    product::Entity::update_in(ctx.tenant_id.uuid())
         .set(active)
-        .filter(product::Column::TenantId.eq(ctx.tenant_id.uuid()))
         .filter(product::Column::Id.eq(next.id))
         .exec(&txn)
         .await
@@ -179,8 +178,7 @@ pub async fn update(state: &AppState, ctx: &TenantCtx, id: ProductId, patch: Pro
 /// Deletes a product.
 #[tracing::instrument(skip_all, fields(tenant_id = %ctx.tenant_id))]
 pub async fn delete(state: &AppState, ctx: &TenantCtx, id: ProductId) -> ApiResult<()> {
-    let result = product::Entity::delete_many()
-        .filter(product::Column::TenantId.eq(ctx.tenant_id.uuid()))
+    let result = product::Entity::delete_in(ctx.tenant_id.uuid())
         .filter(product::Column::Id.eq(id.uuid()))
         .exec(&state.db)
         .await?;

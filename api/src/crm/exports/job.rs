@@ -18,8 +18,8 @@ use chrono::{SubsecRound, Utc};
 use entities::{contact, export, field_definition};
 use object_store::{WriteMultipart, path::Path as ObjectPath};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, sea_query::Expr,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::Expr,
 };
 use tokio::sync::mpsc;
 use uuid::Uuid;
@@ -115,11 +115,10 @@ async fn run(env: &JobEnv, job: &export::Model) -> Result<(), JobError> {
     let db = &env.db;
     let (tenant_id, id) = (job.tenant_id, job.id);
     let now = Utc::now().trunc_subsecs(6);
-    let started = export::Entity::update_many()
+    let started = export::Entity::update_in(tenant_id)
         .col_expr(export::Column::Status, Expr::value(ExportStatus::RUNNING))
         .col_expr(export::Column::StartedAt, Expr::value(now))
         .col_expr(export::Column::UpdatedAt, Expr::value(now))
-        .filter(export::Column::TenantId.eq(tenant_id))
         .filter(export::Column::Id.eq(id))
         .filter(export::Column::Status.eq(ExportStatus::QUEUED))
         .exec(db)
@@ -248,10 +247,9 @@ async fn upload(files: &FileStore, key: &ObjectPath, path: &Path) -> Result<(), 
 }
 
 async fn set_progress<C: ConnectionTrait>(db: &C, tenant_id: Uuid, id: Uuid, rows: i64) -> Result<(), DbErr> {
-    export::Entity::update_many()
+    export::Entity::update_in(tenant_id)
         .col_expr(export::Column::RowsWritten, Expr::value(rows))
         .col_expr(export::Column::UpdatedAt, Expr::value(Utc::now().trunc_subsecs(6)))
-        .filter(export::Column::TenantId.eq(tenant_id))
         .filter(export::Column::Id.eq(id))
         .exec(db)
         .await
@@ -266,13 +264,12 @@ async fn finish_completed<C: ConnectionTrait>(
     rows: i64,
 ) -> Result<(), DbErr> {
     let now = Utc::now().trunc_subsecs(6);
-    export::Entity::update_many()
+    export::Entity::update_in(tenant_id)
         .col_expr(export::Column::Status, Expr::value(ExportStatus::COMPLETED))
         .col_expr(export::Column::FileKey, Expr::value(key.to_string()))
         .col_expr(export::Column::RowsWritten, Expr::value(rows))
         .col_expr(export::Column::FinishedAt, Expr::value(now))
         .col_expr(export::Column::UpdatedAt, Expr::value(now))
-        .filter(export::Column::TenantId.eq(tenant_id))
         .filter(export::Column::Id.eq(id))
         .filter(export::Column::Status.eq(ExportStatus::RUNNING))
         .exec(db)
@@ -282,12 +279,11 @@ async fn finish_completed<C: ConnectionTrait>(
 
 async fn finish_failed<C: ConnectionTrait>(db: &C, tenant_id: Uuid, id: Uuid, reason: &str) -> Result<(), DbErr> {
     let now = Utc::now().trunc_subsecs(6);
-    export::Entity::update_many()
+    export::Entity::update_in(tenant_id)
         .col_expr(export::Column::Status, Expr::value(ExportStatus::FAILED))
         .col_expr(export::Column::FailureReason, Expr::value(reason))
         .col_expr(export::Column::FinishedAt, Expr::value(now))
         .col_expr(export::Column::UpdatedAt, Expr::value(now))
-        .filter(export::Column::TenantId.eq(tenant_id))
         .filter(export::Column::Id.eq(id))
         .filter(export::Column::Status.is_in([ExportStatus::QUEUED, ExportStatus::RUNNING]))
         .exec(db)
