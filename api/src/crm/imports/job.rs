@@ -56,12 +56,28 @@ struct Counters {
     failed: u64,
 }
 
+/// The reason shown when something other than the file stopped an import (the cause is
+/// logged, never returned: it can name tables, constraints or paths).
+const INTERNAL: &str = "an internal error stopped the import; try again, and quote the import id if it happens again";
+
+/// Why the file itself stopped an import: safe to show as `failure_reason`.
+#[derive(Debug)]
+struct FileFailure(String);
+
+impl std::fmt::Display for FileFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for FileFailure {}
+
 /// Runs an import to its end (spawned by the create endpoint).
 pub async fn run(db: DatabaseConnection, files: FileStore, tenant_id: Uuid, import_id: Uuid) {
     let outcome = execute(&db, &files, tenant_id, import_id).await;
     if let Err(err) = outcome {
         tracing::error!(error = ?err, import_id = %import_id, "import failed");
-        let reason = format!("{err:#}");
+        let reason = err.downcast_ref::<FileFailure>().map_or_else(|| INTERNAL.to_owned(), |f| f.0.clone());
         let _ = finish(&db, tenant_id, import_id, "failed", Some(reason), None).await;
     }
 }
@@ -108,12 +124,14 @@ async fn execute(db: &DatabaseConnection, files: &FileStore, tenant_id: Uuid, im
 
     let mut counters = Counters::default();
     let result = async {
-        let columns = columns_rx.await.map_err(|_| anyhow::anyhow!("the file's header row could not be read"))?;
+        let columns = columns_rx
+            .await
+            .map_err(|_| anyhow::Error::new(FileFailure("the file's header row could not be read".into())))?;
         let required = defs.iter().filter(|d| d.required).map(|d| d.key.clone()).collect();
         let mut writer = Writer::new(db.clone(), tenant_id, match_on, on_match, &columns, required);
         let mut last_saved = std::time::Instant::now();
         while let Some(batch) = rx.recv().await {
-            let batch = batch.map_err(|e| anyhow::anyhow!(e))?;
+            let batch = batch.map_err(|e| anyhow::Error::new(FileFailure(e)))?;
             report.write(&batch.errors).await?;
             let outcome = if batch.rows.is_empty() { Default::default() } else { writer.write(&batch.rows).await? };
             report.write(&outcome.errors).await?;
