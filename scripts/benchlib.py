@@ -131,7 +131,7 @@ def postgres_schema(name):
     if not shutil.which("psql"):
         print("psql not found: skipping PostgreSQL", file=sys.stderr)
         return None
-    ok = subprocess.run(["psql", PG_BASE, "-qc", f'CREATE SCHEMA "{name}"'], capture_output=True)
+    ok = subprocess.run(["psql", PG_BASE, "-qc", f'CREATE SCHEMA IF NOT EXISTS "{name}"'], capture_output=True)
     if ok.returncode != 0:
         print(f"PostgreSQL not reachable at {PG_BASE}: skipping ({ok.stderr.decode().strip()})", file=sys.stderr)
         return None

@@ -95,6 +95,8 @@ pub struct Settings {
     pub rate_limit_login_per_account: u32,
     /// Largest accepted CSV upload for a contact import, bytes (streamed to file storage).
     pub import_max_bytes: u64,
+    /// Memory for cached `GET /v1/contacts` pages on this server, bytes; 0 turns the cache off.
+    pub contact_list_cache_bytes: u64,
 }
 
 impl Default for Settings {
@@ -133,6 +135,7 @@ impl Default for Settings {
             rate_limit_auth_per_minute: 20,
             rate_limit_login_per_account: 10,
             import_max_bytes: 512 * 1024 * 1024,
+            contact_list_cache_bytes: 64 * 1024 * 1024,
         }
     }
 }

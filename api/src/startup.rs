@@ -28,7 +28,7 @@ use crate::{
         db,
         extract::{self, BodyLimit},
         fallback::{self, RouteTable},
-        idempotency,
+        generation, idempotency,
         mail::Mailer,
         metrics::{self, Metrics},
         rate_limit::{self, RateLimiter},
@@ -93,6 +93,7 @@ impl Application {
             mailer: Mailer::from_settings(&settings)?,
             rate_limiter: RateLimiter::new(&settings, redis.clone()),
             files: crate::platform::storage::FileStore::local(&settings.data_dir)?,
+            contact_lists: crate::crm::contacts::list_cache::ContactListCache::new(settings.contact_list_cache_bytes),
             settings: settings.clone(),
         });
         idempotency::spawn_sweeper(&state);
@@ -115,6 +116,7 @@ impl Application {
                 .route("/api-docs", web::get().to(redirect_to_docs))
                 .configure(guides::configure)
                 .default_service(web::to(fallback::default_service))
+                .wrap(from_fn(generation::middleware))
                 .wrap(from_fn(audit::denials::middleware))
                 .wrap(from_fn(idempotency::middleware))
                 .wrap(from_fn(rate_limit::middleware::middleware))

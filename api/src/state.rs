@@ -29,6 +29,8 @@ pub struct AppState {
     pub rate_limiter: RateLimiter,
     /// Stored files: import uploads, error reports, exports.
     pub files: crate::platform::storage::FileStore,
+    /// Serialised contact-list pages, checked against the tenant's data generation.
+    pub contact_lists: crate::crm::contacts::list_cache::ContactListCache,
 }
 
 impl AppState {

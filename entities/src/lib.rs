@@ -24,6 +24,7 @@ pub mod segment;
 pub mod segment_member;
 pub mod tag;
 pub mod tenant;
+pub mod tenant_generation;
 pub mod user;
 
 pub use sea_orm;

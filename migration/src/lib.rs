@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_platform_core;
 mod m20261122_000002_access;
 mod m20261128_000001_crm;
+mod m20261128_000002_crm_read_path;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_platform_core::Migration),
             Box::new(m20261122_000002_access::Migration),
             Box::new(m20261128_000001_crm::Migration),
+            Box::new(m20261128_000002_crm_read_path::Migration),
         ]
     }
 }

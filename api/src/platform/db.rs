@@ -39,7 +39,13 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
             .with_context(|| format!("cannot open the SQLite database at {url}"))?;
         Ok(SqlxSqliteConnector::from_sqlx_sqlite_pool(pool))
     } else {
-        let options = PgConnectOptions::from_str(url).context("key `database_url`: not a valid postgres:// URL")?;
+        // No parallel query for API connections: every statement here is an index range of one
+        // tenant with a small limit, and on a small machine a Gather node's worker start-up
+        // (5–15 ms) cost more than the whole query; with it on, PostgreSQL picked parallel plans
+        // for tag filters that ran 50× slower (`docs/PERFORMANCE.md`, issue 5).
+        let options = PgConnectOptions::from_str(url)
+            .context("key `database_url`: not a valid postgres:// URL")?
+            .options([("max_parallel_workers_per_gather", "0")]);
         let pool = PgPoolOptions::new()
             .max_connections(settings.database_max_connections)
             .acquire_timeout(Duration::from_secs(10))

@@ -7,6 +7,7 @@ pub mod crypto;
 pub mod db;
 pub mod extract;
 pub mod fallback;
+pub mod generation;
 pub mod idempotency;
 pub mod ids;
 pub mod mail;

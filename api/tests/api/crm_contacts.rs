@@ -639,3 +639,47 @@ async fn bodies_the_spec_forbids_are_refused() {
         assert_eq!(res.status().as_u16(), 422, "{body}");
     }
 }
+
+/// `GET /v1/contacts` pages are cached per server (`list_cache.rs`); every kind of write must
+/// show in the next list at once, and one tenant's cached page is never another's.
+#[tokio::test]
+async fn contact_lists_are_never_stale_after_a_write() {
+    let app = spawn_app().await;
+    let acct = app.signup().await;
+    let t = acct.access_token.as_str();
+    let (_, key) = app.create_api_key(t, "reader").await;
+    let list = |path: &'static str| {
+        let (app, key) = (&app, key.clone());
+        async move { json_of(app.get(path, Some(&key)).await, 200).await }
+    };
+    let names = |page: &Value| -> Vec<String> {
+        page["data"].as_array().unwrap().iter().map(|c| c["first_name"].as_str().unwrap_or("").to_owned()).collect()
+    };
+    assert!(names(&list("/v1/contacts?limit=50").await).is_empty());
+    let ada = create(&app, t, json!({"first_name": "Ada", "email": "ada@example.com"})).await;
+    let id = ada["id"].as_str().unwrap();
+    assert_eq!(names(&list("/v1/contacts?limit=50").await), ["Ada"]);
+    list("/v1/contacts?limit=50").await; // served from the cache now
+
+    json_of(app.patch_json(&format!("/v1/contacts/{id}"), Some(t), &json!({"first_name": "Augusta"})).await, 200).await;
+    assert_eq!(names(&list("/v1/contacts?limit=50").await), ["Augusta"]);
+
+    let vip = tag(&app, t, "vip").await;
+    json_of(app.post_json(&format!("/v1/contacts/{id}/tags"), Some(t), &json!({"tags": ["vip"]})).await, 200).await;
+    let page = list("/v1/contacts?limit=50").await;
+    assert_eq!(page["data"][0]["tags"][0]["name"], "vip");
+    json_of(app.patch_json(&format!("/v1/tags/{vip}"), Some(t), &json!({"name": "gold"})).await, 200).await;
+    let page = list("/v1/contacts?limit=50").await;
+    assert_eq!(page["data"][0]["tags"][0]["name"], "gold");
+    assert_eq!(names(&list("/v1/contacts?limit=50&filter=tags%5Bany%5D%3Agold").await), ["Augusta"]);
+
+    // Another tenant asking the very same query gets its own (empty) page.
+    let other = app.signup().await;
+    let (_, other_key) = app.create_api_key(&other.access_token, "reader").await;
+    let page = json_of(app.get("/v1/contacts?limit=50", Some(&other_key)).await, 200).await;
+    assert!(page["data"].as_array().unwrap().is_empty());
+
+    let res = app.delete(&format!("/v1/contacts/{id}"), Some(t)).await;
+    assert_eq!(res.status().as_u16(), 204);
+    assert!(names(&list("/v1/contacts?limit=50").await).is_empty());
+}

@@ -5,12 +5,16 @@
 //! sort), plus one query for the page's tags. [`list_page`] is reused by
 //! `GET /v1/segments/{id}/contacts`.
 
-use actix_web::{get, web};
+use actix_web::{
+    HttpRequest, HttpResponse, get,
+    http::header::ContentType,
+    web::{self, Bytes},
+};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use entities::contact;
 use sea_orm::{
-    Condition, ConnectionTrait, Order, QueryFilter, QueryOrder, QuerySelect,
+    Condition, ConnectionTrait, Order, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
     sea_query::{Expr, ExprTrait, Value as Sql},
 };
 use serde::Deserialize;
@@ -18,13 +22,17 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::{dto::ContactList, service::to_out_many};
+use super::{
+    dto::ContactList,
+    service::{TAGS_COLUMN, read_with_tags, tags_column, view},
+};
 use crate::{
     crm::filter::{self, compile::starts_with},
     error::{ApiError, ApiResult},
     platform::{
         auth::{Access, Resource, Scope, TenantCtx},
         extract::ValidatedQuery,
+        generation,
         ids::{decode_suffix, encode_uuid},
         pagination::{DEFAULT_LIMIT, MAX_LIMIT},
     },
@@ -270,22 +278,30 @@ pub async fn list_page<C: ConnectionTrait>(
         select = select.filter(extra);
     }
     let want = limit as usize + 1;
+    let backend = db.get_database_backend();
     let mut rows = Vec::with_capacity(want);
     for range in ranges(sort, after) {
-        let mut page = select.clone().filter(range.condition);
+        let mut page = select.clone().filter(range.condition).column_as(tags_column(backend), TAGS_COLUMN);
         if let Some(c) = range.by_value {
             page = page.order_by(col(c), range.order.clone());
         }
-        let need = (want - rows.len()) as u64;
-        rows.extend(page.order_by(col(contact::Column::Id), range.order).limit(need).all(db).await?);
+        let need = want - rows.len();
+        let mut stmt = page.order_by(col(contact::Column::Id), range.order).build(backend);
+        // The limit is written into the SQL rather than bound: with a bound limit, PostgreSQL's
+        // generic plan assumes a large result and it re-plans every execution (a custom plan),
+        // which cost more than executing the query. A literal (1–101) lets it reuse one plan
+        // per prepared statement.
+        stmt.sql.push_str(&format!(" LIMIT {need}"));
+        rows.extend(db.query_all_raw(stmt).await?);
         if rows.len() >= want {
             break;
         }
     }
     let has_more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
-    let next_cursor = if has_more { rows.last().map(|r| encode_cursor(sort, r)) } else { None };
-    let data = to_out_many(db, tenant_id, rows).await?;
+    let rows = rows.iter().map(read_with_tags).collect::<ApiResult<Vec<_>>>()?;
+    let next_cursor = if has_more { rows.last().map(|(c, _)| encode_cursor(sort, c)) } else { None };
+    let data = rows.into_iter().map(|(c, tags)| view(c, tags)).collect();
     Ok(ContactList { data, has_more, next_cursor })
 }
 
@@ -315,9 +331,27 @@ pub async fn list_contacts(
     state: web::Data<AppState>,
     ctx: TenantCtx,
     query: ValidatedQuery<ContactListParams>,
-) -> ApiResult<web::Json<ContactList>> {
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
     ctx.require(Scope::new(Resource::Contacts, Access::Read))?;
-    Ok(web::Json(list_page(&state.db, ctx.tenant_id.uuid(), &query, None).await?))
+    let tenant_id = ctx.tenant_id.uuid();
+    let cache = &state.contact_lists;
+    if !cache.enabled() {
+        return Ok(HttpResponse::Ok().json(list_page(&state.db, tenant_id, &query, None).await?));
+    }
+    // The generation is read before the page, so that a write committed meanwhile leaves the
+    // entry under an older generation than the one it bumps to (see `list_cache`).
+    let generation = generation::current(&state.db, tenant_id).await?;
+    let body = match cache.get(tenant_id, req.query_string(), generation) {
+        Some(body) => body,
+        None => {
+            let page = list_page(&state.db, tenant_id, &query, None).await?;
+            let body = Bytes::from(serde_json::to_vec(&page).map_err(|e| ApiError::internal(anyhow::Error::from(e)))?);
+            cache.put(tenant_id, req.query_string(), generation, body.clone());
+            body
+        }
+    };
+    Ok(HttpResponse::Ok().content_type(ContentType::json()).body(body))
 }
 
 #[cfg(test)]

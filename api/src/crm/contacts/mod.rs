@@ -10,6 +10,7 @@ pub mod dto;
 mod handlers;
 pub mod input;
 pub mod list;
+pub mod list_cache;
 pub mod service;
 pub mod tags;
 

@@ -11,7 +11,7 @@ use entities::{company, contact, contact_tag, field_definition, tag, tenant};
 use phonenumber::country::Id as Region;
 use sea_orm::{
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, SqlErr,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult, QueryFilter, SqlErr,
     sea_query::{Expr, ExprTrait, Order, Query},
 };
 use serde_json::{Map, Value};
@@ -84,13 +84,58 @@ pub async fn to_out_many(
         .collect())
 }
 
+/// The name of the column [`tags_column`] adds to a contact select.
+pub const TAGS_COLUMN: &str = "tags_json";
+
+/// A correlated subquery giving each contact's tags as JSON text, `[[id, name], …]` ordered
+/// by name, so that a page of contacts and their tags are read in one statement (one round
+/// trip and one plan instead of two; see `docs/crm-indexes.md`). It reads only tags of the
+/// contact's own tenant. The id is a UUID string on PostgreSQL and 32 hex digits on SQLite
+/// (which stores UUIDs as blobs); [`Uuid::parse_str`] reads both.
+pub fn tags_column(backend: DbBackend) -> Expr {
+    Expr::cust(match backend {
+        DbBackend::Postgres => {
+            r#"(SELECT json_agg(json_build_array("t"."id", "t"."name") ORDER BY "t"."name_key")::text
+                FROM "contact_tags" AS "ct" JOIN "tags" AS "t" ON "t"."id" = "ct"."tag_id"
+                WHERE "ct"."tenant_id" = "contacts"."tenant_id" AND "ct"."contact_id" = "contacts"."id"
+                  AND "t"."tenant_id" = "contacts"."tenant_id")"#
+        }
+        _ => {
+            r#"(SELECT json_group_array(json_array(lower(hex("t"."id")), "t"."name") ORDER BY "t"."name_key")
+                FROM "contact_tags" AS "ct" JOIN "tags" AS "t" ON "t"."id" = "ct"."tag_id"
+                WHERE "ct"."tenant_id" = "contacts"."tenant_id" AND "ct"."contact_id" = "contacts"."id"
+                  AND "t"."tenant_id" = "contacts"."tenant_id")"#
+        }
+    })
+}
+
+/// A contact read with [`tags_column`]: `row` holds the contact's columns and the tags' JSON
+/// text.
+pub fn read_with_tags(row: &sea_orm::QueryResult) -> ApiResult<(contact::Model, Vec<TagRef>)> {
+    let model = contact::Model::from_query_result(row, "")?;
+    let json: Option<String> = row.try_get("", TAGS_COLUMN)?;
+    let pairs: Vec<(String, String)> = match json.as_deref() {
+        Some(text) => serde_json::from_str(text)
+            .map_err(|e| ApiError::internal(anyhow::anyhow!("contact tags are not the expected JSON: {e}")))?,
+        None => Vec::new(),
+    };
+    let mut tags = Vec::with_capacity(pairs.len());
+    for (id, name) in pairs {
+        let id = Uuid::parse_str(&id)
+            .map_err(|e| ApiError::internal(anyhow::anyhow!("contact tag id is not a UUID: {e}")))?;
+        tags.push(TagRef { id: TagId::from_uuid(id), name });
+    }
+    Ok((model, tags))
+}
+
 /// The API view of one contact.
 pub async fn to_out(db: &impl ConnectionTrait, tenant_id: Uuid, row: contact::Model) -> ApiResult<ContactOut> {
     let mut out = to_out_many(db, tenant_id, vec![row]).await?;
     out.pop().ok_or_else(|| ApiError::internal(anyhow::anyhow!("contact view lost its row")))
 }
 
-fn view(m: contact::Model, tags: Vec<TagRef>) -> ContactOut {
+/// The API view of a contact and its tags.
+pub fn view(m: contact::Model, tags: Vec<TagRef>) -> ContactOut {
     let custom_fields = match m.custom_fields {
         Value::Object(map) => map,
         _ => Map::new(),

@@ -1,0 +1,18 @@
+//! `tenant_generations`: one counter per tenant, incremented after every write to the tenant's
+//! data (each write request, each import batch), so that read caches shared by every server can
+//! tell whether what they hold is still current (`api/src/platform/generation.rs`).
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "tenant_generations")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub tenant_id: Uuid,
+    pub generation: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
