@@ -65,10 +65,10 @@ pub async fn middleware(
     }
     let tenant = res.request().extensions().get::<TenantCtx>().map(|ctx| ctx.tenant_id.uuid());
     let state = res.request().app_data::<web::Data<AppState>>().cloned();
-    if let (Some(tenant_id), Some(state)) = (tenant, state) {
-        if let Err(e) = bump(&state.db, tenant_id).await {
-            tracing::warn!(error = %e, "could not bump the tenant's data generation; cached reads may be stale for a while");
-        }
+    if let (Some(tenant_id), Some(state)) = (tenant, state)
+        && let Err(e) = bump(&state.db, tenant_id).await
+    {
+        tracing::warn!(error = %e, "could not bump the tenant's data generation; cached reads may be stale for a while");
     }
     Ok(res)
 }
