@@ -22,6 +22,7 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::{
+    connection::ImportConnection,
     dto::{MatchOn, OnMatch},
     mapping::{self, Columns},
     report::Report,
@@ -108,6 +109,8 @@ async fn execute(db: &DatabaseConnection, files: &FileStore, tenant_id: Uuid, im
     let match_on = MatchOn::from_stored(&job.match_on);
     let on_match = OnMatch::from_stored(&job.on_match);
 
+    let conn = ImportConnection::open(db).await?;
+    let write_db = conn.db();
     let report_key = FileStore::key(tenant_id, "import-errors", import_id, "csv");
     let mut report = Report::create(files, &report_key).await?;
     let source = files.store().get(&object_store::path::Path::from(job.file_key.clone())).await?;
@@ -128,20 +131,22 @@ async fn execute(db: &DatabaseConnection, files: &FileStore, tenant_id: Uuid, im
             .await
             .map_err(|_| anyhow::Error::new(FileFailure("the file's header row could not be read".into())))?;
         let required = defs.iter().filter(|d| d.required).map(|d| d.key.clone()).collect();
-        let mut writer = Writer::new(db.clone(), tenant_id, match_on, on_match, &columns, required);
+        let mut writer = Writer::new(write_db.clone(), tenant_id, match_on, on_match, &columns, required);
         let mut last_saved = std::time::Instant::now();
         while let Some(batch) = rx.recv().await {
             let batch = batch.map_err(|e| anyhow::Error::new(FileFailure(e)))?;
             report.write(&batch.errors).await?;
             let outcome = if batch.rows.is_empty() { Default::default() } else { writer.write(&batch.rows).await? };
             report.write(&outcome.errors).await?;
+            // Cached contact lists must not outlive the batch just committed.
+            crate::platform::generation::bump(write_db, tenant_id).await?;
             counters.read += batch.read;
             counters.failed += distinct_rows(&batch.errors) + distinct_rows(&outcome.errors);
             counters.created += outcome.created;
             counters.updated += outcome.updated;
             counters.skipped += outcome.skipped;
             if last_saved.elapsed() >= PROGRESS_EVERY {
-                save_progress(db, tenant_id, import_id, counters).await?;
+                save_progress(write_db, tenant_id, import_id, counters).await?;
                 last_saved = std::time::Instant::now();
             }
         }
@@ -150,6 +155,7 @@ async fn execute(db: &DatabaseConnection, files: &FileStore, tenant_id: Uuid, im
     .await;
     drop(rx);
     let _ = parser.await;
+    conn.close().await;
     // The report of the rows handled so far is kept, even when the import failed.
     let finished = report.finish().await;
     let report_key = finished.is_ok().then(|| report_key.to_string());

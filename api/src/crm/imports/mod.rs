@@ -4,6 +4,7 @@
 //! task whose state lives in the `imports` table; `fail_interrupted` marks jobs cut off by a
 //! restart as failed at start-up.
 
+mod connection;
 mod dto;
 mod handlers;
 mod job;
