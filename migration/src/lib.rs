@@ -7,6 +7,7 @@ mod m20261122_000001_platform_core;
 mod m20261122_000002_access;
 mod m20261128_000001_crm;
 mod m20261128_000002_crm_read_path;
+mod m20261128_000003_contact_prefix_collation;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_access::Migration),
             Box::new(m20261128_000001_crm::Migration),
             Box::new(m20261128_000002_crm_read_path::Migration),
+            Box::new(m20261128_000003_contact_prefix_collation::Migration),
         ]
     }
 }

@@ -3,14 +3,6 @@
 //! - `tenant_generations`: a counter per tenant that every write bumps, so that cached contact
 //!   lists can be checked for freshness with one primary-key read (`platform/generation.rs`);
 //! - PostgreSQL extended statistics on the CRM link tables (nothing on SQLite);
-//! - on PostgreSQL, the `C` collation for the contact columns that `q=` searches by prefix
-//!   (`first_name_key`, `last_name_key`, `email_key`, `phone`), so that `LIKE 'ada%'` is a
-//!   range of their btree indexes whatever the database's collation. Under any other collation
-//!   (even `C.UTF-8` before PostgreSQL 17) PostgreSQL cannot use a btree for `LIKE`, and a
-//!   rare prefix read every contact of the tenant: 101 ms for 100,000 contacts. The keys are
-//!   lower-cased copies kept for matching and sorting, and `C` orders them by code point, as
-//!   SQLite's `BINARY` already does, so both backends now sort names the same way.
-//!
 //! A tag (or a static segment) belongs to one tenant, so `tag_id` determines `tenant_id`. Without
 //! telling the planner, it multiplies the two selectivities as if they were independent and
 //! estimates `tenant_id = $1 AND tag_id = $2` at ~1/100 of the real row count; for `tags[any]:`
@@ -21,14 +13,6 @@ use sea_orm_migration::{prelude::*, sea_orm::DatabaseBackend};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-/// The prefix-searched contact columns and their types.
-const PREFIX_COLUMNS: [(&str, &str); 4] = [
-    ("first_name_key", "varchar(100)"),
-    ("last_name_key", "varchar(100)"),
-    ("email_key", "varchar(254)"),
-    ("phone", "varchar(16)"),
-];
 
 const STATISTICS: [(&str, &str, &str); 2] = [
     ("stx_contact_tags_tenant_tag", "contact_tags", "tenant_id, tag_id"),
@@ -58,12 +42,6 @@ impl MigrationTrait for Migration {
             return Ok(());
         }
         let db = manager.get_connection();
-        for (column, sql_type) in PREFIX_COLUMNS {
-            db.execute_unprepared(&format!(
-                r#"ALTER TABLE contacts ALTER COLUMN {column} TYPE {sql_type} COLLATE "C""#
-            ))
-            .await?;
-        }
         for (name, table, columns) in STATISTICS {
             db.execute_unprepared(&format!(
                 "CREATE STATISTICS {name} (dependencies, ndistinct) ON {columns} FROM {table}"
@@ -82,12 +60,6 @@ impl MigrationTrait for Migration {
         let db = manager.get_connection();
         for (name, _, _) in STATISTICS {
             db.execute_unprepared(&format!("DROP STATISTICS IF EXISTS {name}")).await?;
-        }
-        for (column, sql_type) in PREFIX_COLUMNS {
-            db.execute_unprepared(&format!(
-                r#"ALTER TABLE contacts ALTER COLUMN {column} TYPE {sql_type} COLLATE "default""#
-            ))
-            .await?;
         }
         Ok(())
     }
