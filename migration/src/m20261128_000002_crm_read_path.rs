@@ -2,7 +2,8 @@
 //!
 //! - `tenant_generations`: a counter per tenant that every write bumps, so that cached contact
 //!   lists can be checked for freshness with one primary-key read (`platform/generation.rs`);
-//! - PostgreSQL extended statistics on the CRM link tables (nothing on SQLite);
+//! - PostgreSQL extended statistics on the CRM link tables (nothing on SQLite).
+//!
 //! A tag (or a static segment) belongs to one tenant, so `tag_id` determines `tenant_id`. Without
 //! telling the planner, it multiplies the two selectivities as if they were independent and
 //! estimates `tenant_id = $1 AND tag_id = $2` at ~1/100 of the real row count; for `tags[any]:`
