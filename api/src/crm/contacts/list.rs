@@ -2,8 +2,9 @@
 //! `docs/filtering.md`) and sorted (`sort`), with keyset pagination on (sort value, id) so that
 //! concurrent inserts never repeat or skip a row. Each page reads one index range starting with
 //! the tenant (two at the boundary between contacts with and without a value, for a text
-//! sort), plus one query for the page's tags. [`list_page`] is reused by
-//! `GET /v1/segments/{id}/contacts`.
+//! sort), each row carrying its tags from a subquery in the same statement. [`list_page`] is
+//! reused by `GET /v1/segments/{id}/contacts`; [`list_contacts`] serves repeated pages from the
+//! cache in `list_cache.rs`.
 
 use actix_web::{
     HttpRequest, HttpResponse, get,

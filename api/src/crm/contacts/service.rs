@@ -93,19 +93,23 @@ pub const TAGS_COLUMN: &str = "tags_json";
 /// contact's own tenant. The id is a UUID string on PostgreSQL and 32 hex digits on SQLite
 /// (which stores UUIDs as blobs); [`Uuid::parse_str`] reads both.
 pub fn tags_column(backend: DbBackend) -> Expr {
+    /// The contact's tag links joined to their tags, both in the contact's tenant.
+    macro_rules! tags_of_contact {
+        () => {
+            r#" FROM "contact_tags" AS "ct" JOIN "tags" AS "t" ON "t"."id" = "ct"."tag_id"
+                WHERE "ct"."tenant_id" = "contacts"."tenant_id" AND "ct"."contact_id" = "contacts"."id"
+                  AND "t"."tenant_id" = "contacts"."tenant_id")"#
+        };
+    }
     Expr::cust(match backend {
-        DbBackend::Postgres => {
-            r#"(SELECT json_agg(json_build_array("t"."id", "t"."name") ORDER BY "t"."name_key")::text
-                FROM "contact_tags" AS "ct" JOIN "tags" AS "t" ON "t"."id" = "ct"."tag_id"
-                WHERE "ct"."tenant_id" = "contacts"."tenant_id" AND "ct"."contact_id" = "contacts"."id"
-                  AND "t"."tenant_id" = "contacts"."tenant_id")"#
-        }
-        _ => {
-            r#"(SELECT json_group_array(json_array(lower(hex("t"."id")), "t"."name") ORDER BY "t"."name_key")
-                FROM "contact_tags" AS "ct" JOIN "tags" AS "t" ON "t"."id" = "ct"."tag_id"
-                WHERE "ct"."tenant_id" = "contacts"."tenant_id" AND "ct"."contact_id" = "contacts"."id"
-                  AND "t"."tenant_id" = "contacts"."tenant_id")"#
-        }
+        DbBackend::Postgres => concat!(
+            r#"(SELECT json_agg(json_build_array("t"."id", "t"."name") ORDER BY "t"."name_key")::text"#,
+            tags_of_contact!()
+        ),
+        _ => concat!(
+            r#"(SELECT json_group_array(json_array(lower(hex("t"."id")), "t"."name") ORDER BY "t"."name_key")"#,
+            tags_of_contact!()
+        ),
     })
 }
 
