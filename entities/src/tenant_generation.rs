@@ -16,3 +16,10 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Entity {
+    /// The tenant's counter row (absent before the tenant's first write).
+    pub fn find_in(tenant_id: Uuid) -> Select<Entity> {
+        Entity::find().filter(Column::TenantId.eq(tenant_id))
+    }
+}

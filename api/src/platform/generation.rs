@@ -32,7 +32,7 @@ use crate::{platform::auth::TenantCtx, state::AppState};
 
 /// The tenant's current generation (0 before its first write).
 pub async fn current(db: &impl ConnectionTrait, tenant_id: Uuid) -> Result<i64, DbErr> {
-    Ok(tenant_generation::Entity::find_by_id(tenant_id).one(db).await?.map_or(0, |g| g.generation))
+    Ok(tenant_generation::Entity::find_in(tenant_id).one(db).await?.map_or(0, |g| g.generation))
 }
 
 /// Moves the tenant to a new generation: call after committing a write to its data.
