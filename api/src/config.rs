@@ -97,6 +97,31 @@ pub struct Settings {
     pub import_max_bytes: u64,
     /// Memory for cached `GET /v1/contacts` pages on this server, bytes; 0 turns the cache off.
     pub contact_list_cache_bytes: u64,
+    /// How long domain events (`GET /v1/events`) are kept, days (1–3650).
+    pub event_retention_days: u32,
+    /// Run the job worker inside `serve` (turn off when `campaign-os worker` processes run jobs).
+    pub worker_embedded: bool,
+    /// Jobs run at once per queue, e.g. `crm=2,webhooks=32`; unlisted queues use
+    /// `job_default_concurrency`.
+    pub job_concurrency: String,
+    pub job_default_concurrency: usize,
+    /// How often an idle queue looks for due jobs, milliseconds.
+    pub job_poll_interval_ms: u64,
+    /// A running job's lease, seconds: a job whose worker stops renewing it is taken back after this.
+    pub job_lease_secs: u64,
+    /// How long succeeded jobs are kept, hours (dead jobs stay until an operator retries or discards them).
+    pub job_retention_hours: u64,
+    /// Run the diagnostic job type `diag.receipt` (benchmarks and the worker crash test only).
+    pub diagnostic_jobs: bool,
+    /// Allow `http://` webhook endpoint URLs (development only; https otherwise).
+    pub webhook_allow_http: bool,
+    /// Networks (comma-separated CIDRs, e.g. `127.0.0.0/8,::1/128`) that webhook endpoints may
+    /// reach although they are private, loopback or link-local. Empty by default.
+    pub webhook_allowed_networks: String,
+    /// Total time a webhook delivery request may take (connect, send, response), seconds.
+    pub webhook_timeout_secs: u64,
+    /// How long an endpoint's previous signing secret is still used after a rotation, seconds.
+    pub webhook_secret_grace_secs: u64,
 }
 
 impl Default for Settings {
@@ -136,6 +161,18 @@ impl Default for Settings {
             rate_limit_login_per_account: 10,
             import_max_bytes: 512 * 1024 * 1024,
             contact_list_cache_bytes: 64 * 1024 * 1024,
+            event_retention_days: 30,
+            worker_embedded: true,
+            job_concurrency: String::new(),
+            job_default_concurrency: 4,
+            job_poll_interval_ms: 250,
+            job_lease_secs: 60,
+            job_retention_hours: 72,
+            diagnostic_jobs: false,
+            webhook_allow_http: false,
+            webhook_allowed_networks: String::new(),
+            webhook_timeout_secs: 15,
+            webhook_secret_grace_secs: 24 * 3600,
         }
     }
 }
@@ -221,6 +258,22 @@ impl Settings {
         if !(1024..=16 * 1024 * 1024 * 1024).contains(&self.import_max_bytes) {
             return Err(ConfigError("key `import_max_bytes`: must be between 1024 and 17179869184".into()));
         }
+        self.job_concurrency()?;
+        if !(1..=1024).contains(&self.job_default_concurrency) {
+            return Err(ConfigError("key `job_default_concurrency`: must be between 1 and 1024".into()));
+        }
+        if !(10..=60_000).contains(&self.job_poll_interval_ms) {
+            return Err(ConfigError("key `job_poll_interval_ms`: must be between 10 and 60000".into()));
+        }
+        if !(5..=86_400).contains(&self.job_lease_secs) {
+            return Err(ConfigError("key `job_lease_secs`: must be between 5 and 86400".into()));
+        }
+        if self.job_retention_hours == 0 {
+            return Err(ConfigError("key `job_retention_hours`: must be at least 1".into()));
+        }
+        if !(1..=3650).contains(&self.event_retention_days) {
+            return Err(ConfigError("key `event_retention_days`: must be between 1 and 3650".into()));
+        }
         if let Some(0) = self.workers {
             return Err(ConfigError("key `workers`: must be at least 1".into()));
         }
@@ -261,6 +314,15 @@ impl Settings {
         if !(60..=7 * 24 * 3600).contains(&self.idempotency_ttl_secs) {
             return Err(ConfigError("key `idempotency_ttl_secs`: must be between 60 and 604800".into()));
         }
+        crate::webhooks::ssrf::parse_networks(&self.webhook_allowed_networks).map_err(|e| {
+            ConfigError(format!("key `webhook_allowed_networks` (env COS_WEBHOOK_ALLOWED_NETWORKS): {e}"))
+        })?;
+        if !(1..=300).contains(&self.webhook_timeout_secs) {
+            return Err(ConfigError("key `webhook_timeout_secs`: must be between 1 and 300".into()));
+        }
+        if self.webhook_secret_grace_secs > 7 * 24 * 3600 {
+            return Err(ConfigError("key `webhook_secret_grace_secs`: must be between 0 and 604800".into()));
+        }
         tracing_subscriber::EnvFilter::try_new(&self.log_level)
             .map_err(|e| ConfigError(format!("key `log_level` (env COS_LOG_LEVEL): {e}")))?;
         Ok(())
@@ -276,6 +338,25 @@ impl Settings {
     /// CORS origins as a list.
     pub fn cors_origins(&self) -> Vec<String> {
         self.cors_allowed_origins.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    }
+
+    /// `job_concurrency` parsed: queue name → jobs at once.
+    pub fn job_concurrency(&self) -> Result<std::collections::HashMap<String, usize>, ConfigError> {
+        let bad = |item: &str| {
+            ConfigError(format!(
+                "key `job_concurrency` (env COS_JOB_CONCURRENCY): `{item}` is not `queue=n` with n between 1 and 1024"
+            ))
+        };
+        let mut map = std::collections::HashMap::new();
+        for item in self.job_concurrency.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+            let (queue, n) = item.split_once('=').ok_or_else(|| bad(item))?;
+            let n: usize = n.trim().parse().map_err(|_| bad(item))?;
+            if queue.trim().is_empty() || !(1..=1024).contains(&n) {
+                return Err(bad(item));
+            }
+            map.insert(queue.trim().to_owned(), n);
+        }
+        Ok(map)
     }
 
     pub fn is_sqlite(&self) -> bool {

@@ -1,4 +1,4 @@
-//! The `campaign-os` binary: `serve` (default), `migrate`, `openapi`, `admin`.
+//! The `campaign-os` binary: `serve` (default), `worker`, `migrate`, `openapi`, `admin`.
 
 use std::{path::PathBuf, process::ExitCode};
 
@@ -19,8 +19,17 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the API server (the default when no command is given).
+    /// Run the API server (the default when no command is given), with the job worker inside
+    /// unless `worker_embedded` is false.
     Serve(ServeArgs),
+    /// Run background jobs only (no HTTP): start as many as you need beside the API servers
+    /// (Postgres). Stops on SIGINT/SIGTERM, letting running jobs finish for up to
+    /// `shutdown_timeout_secs`.
+    Worker {
+        /// Only these queues (comma-separated, e.g. `crm,webhooks`); all by default.
+        #[arg(long, value_name = "QUEUES", value_delimiter = ',')]
+        queues: Vec<String>,
+    },
     /// Apply, roll back or inspect database migrations.
     Migrate {
         #[command(subcommand)]
@@ -109,6 +118,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async move {
         match command {
             Command::Serve(_) => serve(settings).await,
+            Command::Worker { queues } => worker(settings, queues).await,
             Command::Migrate { action } => migrate(settings, action).await,
             Command::Admin { action } => admin(settings, action).await,
             Command::Openapi { .. } => Ok(()),
@@ -128,6 +138,29 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let app = startup::Application::build(settings).await?;
     app.run_until_stopped().await?;
     tracing::info!("stopped");
+    Ok(())
+}
+
+async fn worker(settings: Settings, queues: Vec<String>) -> anyhow::Result<()> {
+    let state = startup::build_state(settings).await?;
+    let handle = startup::start_worker_on(state, None, queues)?;
+    wait_for_stop_signal().await?;
+    tracing::info!("stopping: letting running jobs finish");
+    handle.shutdown().await;
+    Ok(())
+}
+
+async fn wait_for_stop_signal() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r?,
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await?;
     Ok(())
 }
 

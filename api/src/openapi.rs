@@ -47,10 +47,10 @@ token (from sign-up, login or refresh) or an API key (`cos_…`). Every operatio
 Guides: [Quickstart](/docs/quickstart.md) · [Authentication](/docs/authentication.md) · [Errors](/docs/errors.md) · \
 [Pagination](/docs/pagination.md) · [Idempotency](/docs/idempotency.md) · [Access control](/docs/access-control.md) · \
 [Agencies](/docs/agencies.md) · [API keys](/docs/api-keys.md) · [Rate limits](/docs/rate-limits.md) · \
-[Audit log](/docs/audit-log.md) · [Operators](/docs/operators.md) · [Contacts](/docs/contacts.md) · \
+[Audit log](/docs/audit-log.md) · [Events](/docs/events.md) · [Operators](/docs/operators.md) · [Contacts](/docs/contacts.md) · \
 [Companies](/docs/companies.md) · [Custom fields](/docs/custom-fields.md) · [Tags and notes](/docs/tags-and-notes.md) · \
 [Filtering](/docs/filtering.md) · [Segments](/docs/segments.md) · [Imports](/docs/imports.md) · \
-[Exports](/docs/exports.md) · [Products](/docs/products.md) · [SDKs](/docs/sdks.md) · \
+[Exports](/docs/exports.md) · [Jobs](/docs/jobs.md) · [Products](/docs/products.md) · [Webhooks](/docs/webhooks.md) · [SDKs](/docs/sdks.md) · \
 [API design rules](/docs/API-DESIGN.md). TypeScript and Python SDKs are generated from this document (see the SDKs guide).",
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
         contact(name = "Campaign OS", url = "https://docs.campaign-os.dev")
@@ -67,6 +67,7 @@ Guides: [Quickstart](/docs/quickstart.md) · [Authentication](/docs/authenticati
         (name = "invitations", description = "Invitations to join an organisation."),
         (name = "clients", description = "Client workspaces managed by an agency."),
         (name = "audit", description = "The organisation's security audit log."),
+        (name = "events", description = "Domain events: what happened in the organisation (`contact.created`, `api_key.revoked`, …), with the object it happened to."),
         (name = "contacts", description = "People a tenant markets to: CRUD, search and the filter language, bulk operations, tags on contacts."),
         (name = "companies", description = "Companies contacts belong to."),
         (name = "custom-fields", description = "Custom field definitions for contacts, companies and products."),
@@ -74,8 +75,10 @@ Guides: [Quickstart](/docs/quickstart.md) · [Authentication](/docs/authenticati
         (name = "notes", description = "Notes on contacts and companies."),
         (name = "segments", description = "Dynamic (saved filter) and static (explicit membership) segments of contacts."),
         (name = "imports", description = "CSV contact imports, run in the background with progress and an error report."),
+        (name = "jobs", description = "The organisation's background operations (imports, exports, …): status and progress."),
         (name = "exports", description = "Contact exports as CSV or XLSX, run in the background."),
         (name = "products", description = "The product catalogue."),
+        (name = "webhooks", description = "Outbound webhooks: endpoints that receive the organisation's events, signed according to Standard Webhooks."),
         (name = "admin", description = "Platform operators only (`/v1/admin/*`): organisations, suspension, the sandbox mailbox and the audit log across organisations. Invisible (404) to everyone else."),
         (name = "ops", description = "Health, readiness and metrics for operators.")
     ),

@@ -28,7 +28,7 @@ use crate::{
         db,
         extract::{self, BodyLimit},
         fallback::{self, RouteTable},
-        generation, idempotency,
+        generation, idempotency, jobs,
         mail::Mailer,
         metrics::{self, Metrics},
         rate_limit::{self, RateLimiter},
@@ -45,9 +45,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .configure(api_keys::configure)
             .configure(crate::organizations::configure)
             .configure(crate::audit::configure)
+            .configure(crate::events::configure)
             .configure(crate::admin::configure)
             .configure(crate::crm::configure)
-            .configure(crate::catalog::configure),
+            .configure(crate::catalog::configure)
+            .configure(crate::webhooks::configure)
+            .configure(crate::jobs::configure),
     );
     cfg.configure(ops::configure);
 }
@@ -57,47 +60,83 @@ pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-/// A built, listening, not yet running server.
+/// Connects (and migrates, if configured) and builds the state shared by the API and the job
+/// worker: what `serve` and `worker` both start from.
+pub async fn build_state(settings: Settings) -> anyhow::Result<Arc<AppState>> {
+    install_crypto_provider();
+    let db = db::connect(&settings).await?;
+    if settings.migrate_on_start {
+        Migrator::up(&db, None).await.context("applying migrations failed")?;
+    }
+    let redis = match &settings.redis_url {
+        Some(url) => Some(cache::connect(url).await?),
+        None => None,
+    };
+    let jwt_secret = jwt::load_or_generate_secret(settings.jwt_secret.as_ref(), &settings.data_dir)?;
+    let settings = Arc::new(settings);
+    Ok(Arc::new(AppState {
+        db,
+        redis: redis.clone(),
+        jwt: jwt::JwtKeys::new(&jwt_secret, settings.access_token_ttl_secs),
+        api_keys: ApiKeyResolver::new(Duration::from_secs(settings.api_key_cache_ttl_secs)),
+        auth: AuthSnapshots::new(Duration::from_secs(settings.api_key_cache_ttl_secs)),
+        keys: ServerKeys::new(jwt_secret.expose_secret().as_bytes()),
+        mailer: Mailer::from_settings(&settings)?,
+        rate_limiter: RateLimiter::new(&settings, redis.clone()),
+        files: crate::platform::storage::FileStore::local(&settings.data_dir)?,
+        contact_lists: crate::crm::contacts::list_cache::ContactListCache::new(settings.contact_list_cache_bytes),
+        settings: settings.clone(),
+    }))
+}
+
+/// Starts a job worker running every registered job type and recurring schedule, configured
+/// from the settings (`job_*` keys).
+pub fn start_worker(state: Arc<AppState>, metrics: Option<Metrics>) -> anyhow::Result<jobs::WorkerHandle> {
+    start_worker_on(state, metrics, Vec::new())
+}
+
+/// [`start_worker`] limited to some queues (all when `queues` is empty).
+pub fn start_worker_on(
+    state: Arc<AppState>,
+    metrics: Option<Metrics>,
+    queues: Vec<String>,
+) -> anyhow::Result<jobs::WorkerHandle> {
+    let s = &state.settings;
+    let schedules = crate::jobs::registry::schedules();
+    jobs::schedule::validate(&schedules)?;
+    let options = jobs::WorkerOptions {
+        id: jobs::WorkerOptions::default_id(),
+        concurrency: s.job_concurrency()?,
+        default_concurrency: s.job_default_concurrency,
+        poll_interval: Duration::from_millis(s.job_poll_interval_ms),
+        lease: Duration::from_secs(s.job_lease_secs),
+        shutdown_grace: Duration::from_secs(s.shutdown_timeout_secs),
+        queues,
+    };
+    let registry = crate::jobs::registry::all(s.diagnostic_jobs);
+    Ok(jobs::start(state, registry, schedules, jobs::clock::system(), metrics, options))
+}
+
+/// A built, listening, not yet running server (with its embedded job worker, if configured).
 pub struct Application {
     port: u16,
     server: Server,
+    worker: Option<jobs::WorkerHandle>,
 }
 
 impl Application {
     /// Connects, migrates (if configured), binds and builds the server.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        install_crypto_provider();
-        let db = db::connect(&settings).await?;
-        if settings.migrate_on_start {
-            Migrator::up(&db, None).await.context("applying migrations failed")?;
-        }
-        // Background jobs left unfinished by a previous process are marked failed, not lost.
-        crate::crm::imports::fail_interrupted(&db).await.context("marking interrupted imports failed")?;
-        crate::crm::exports::fail_interrupted(&db).await.context("marking interrupted exports failed")?;
-        let redis = match &settings.redis_url {
-            Some(url) => Some(cache::connect(url).await?),
-            None => None,
-        };
-        let jwt_secret = jwt::load_or_generate_secret(settings.jwt_secret.as_ref(), &settings.data_dir)?;
         let listener =
             TcpListener::bind(settings.bind_addr()?).with_context(|| format!("cannot listen on {}", settings.bind))?;
         let addr = listener.local_addr()?;
-        let settings = Arc::new(settings);
-        let state = web::Data::new(AppState {
-            db,
-            redis: redis.clone(),
-            jwt: jwt::JwtKeys::new(&jwt_secret, settings.access_token_ttl_secs),
-            api_keys: ApiKeyResolver::new(Duration::from_secs(settings.api_key_cache_ttl_secs)),
-            auth: AuthSnapshots::new(Duration::from_secs(settings.api_key_cache_ttl_secs)),
-            keys: ServerKeys::new(jwt_secret.expose_secret().as_bytes()),
-            mailer: Mailer::from_settings(&settings)?,
-            rate_limiter: RateLimiter::new(&settings, redis.clone()),
-            files: crate::platform::storage::FileStore::local(&settings.data_dir)?,
-            contact_lists: crate::crm::contacts::list_cache::ContactListCache::new(settings.contact_list_cache_bytes),
-            settings: settings.clone(),
-        });
+        let shared = build_state(settings).await?;
+        let settings = shared.settings.clone();
+        let state = web::Data::from(shared.clone());
         idempotency::spawn_sweeper(&state);
-        let metrics = web::Data::new(Metrics::new()?);
+        let metrics = Metrics::new()?;
+        let worker = if settings.worker_embedded { Some(start_worker(shared, Some(metrics.clone()))?) } else { None };
+        let metrics = web::Data::new(metrics);
         let spec = openapi::spec();
         let route_table = web::Data::new(RouteTable::from_spec(&spec));
 
@@ -138,7 +177,7 @@ impl Application {
             redis = settings.redis_url.is_some(),
             "Campaign OS listening on http://{addr} — API docs at http://{addr}/api-docs/"
         );
-        Ok(Self { port: addr.port(), server })
+        Ok(Self { port: addr.port(), server, worker })
     }
 
     /// The bound port (useful with port 0).
@@ -146,9 +185,14 @@ impl Application {
         self.port
     }
 
-    /// Serves until SIGINT/SIGTERM, then drains in-flight requests.
+    /// Serves until SIGINT/SIGTERM, then drains in-flight requests and stops the job worker
+    /// (running jobs finish, or are given back to the queue after the shutdown timeout).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        if let Some(worker) = self.worker {
+            worker.shutdown().await;
+        }
+        served
     }
 }
 

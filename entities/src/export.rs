@@ -34,11 +34,6 @@ impl Entity {
         Entity::find().filter(Column::TenantId.eq(tenant_id))
     }
 
-    /// Exports of every tenant that were queued or running (the start-up sweep).
-    pub fn find_unfinished() -> Select<Entity> {
-        Entity::find().filter(Column::Status.is_in(["queued", "running"]))
-    }
-
     /// Updates of one tenant's exports (add the row filter).
     pub fn update_in(tenant_id: Uuid) -> sea_orm::UpdateMany<Entity> {
         Entity::update_many().filter(Column::TenantId.eq(tenant_id))

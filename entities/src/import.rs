@@ -44,10 +44,4 @@ impl Entity {
     pub fn find_in(tenant_id: Uuid) -> Select<Entity> {
         Entity::find().filter(Column::TenantId.eq(tenant_id))
     }
-
-    /// Imports of every tenant that were queued or running: at start-up these were cut off by a
-    /// restart (global by design: used only by the start-up sweep).
-    pub fn find_unfinished() -> Select<Entity> {
-        Entity::find().filter(Column::Status.is_in(["queued", "running"]))
-    }
 }

@@ -8,6 +8,9 @@ mod m20261122_000002_access;
 mod m20261128_000001_crm;
 mod m20261128_000002_crm_read_path;
 mod m20261128_000003_contact_prefix_collation;
+mod m20261128_000004_jobs;
+mod m20261128_000005_events;
+mod m20261128_000006_webhook_endpoints;
 
 pub struct Migrator;
 
@@ -20,6 +23,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000001_crm::Migration),
             Box::new(m20261128_000002_crm_read_path::Migration),
             Box::new(m20261128_000003_contact_prefix_collation::Migration),
+            Box::new(m20261128_000004_jobs::Migration),
+            Box::new(m20261128_000005_events::Migration),
+            Box::new(m20261128_000006_webhook_endpoints::Migration),
         ]
     }
 }

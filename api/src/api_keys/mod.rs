@@ -1,7 +1,7 @@
 //! Organisation API keys: create (scoped, expiring, client-restricted; the secret is shown once),
 //! list, get, rotate (with a grace period for the old secret), revoke.
 
-mod dto;
+pub mod dto;
 mod handlers;
 mod service;
 

@@ -11,6 +11,7 @@ use super::dto::{ApiKeyCreatedOut, ApiKeyIn, ApiKeyList, ApiKeyOut, RotateApiKey
 use crate::{
     audit::{self, AuditEvent, action},
     error::{ApiError, ApiResult, FieldError},
+    events::{self, Event},
     platform::{
         auth::{KeyScopes, Principal, Scope, TenantCtx, api_keys::generate_secret},
         db::begin_write,
@@ -179,6 +180,7 @@ pub async fn create(
         })),
     )
     .await?;
+    events::append(&txn, ctx.tenant_id, Event::api_key_created(&out)).await?;
     txn.commit().await?;
     tracing::info!(api_key_id = %out.id, "API key created");
     Ok(ApiKeyCreatedOut::new(out, secret.secret))
@@ -286,6 +288,8 @@ pub async fn rotate(
         })),
     )
     .await?;
+    let out = ApiKeyOut::from(updated);
+    events::append(&txn, ctx.tenant_id, Event::api_key_rotated(&out)).await?;
     txn.commit().await?;
     // The old secret must be re-resolved (now as the previous one, with its grace end); a secret
     // rotated out earlier stops at once.
@@ -294,7 +298,7 @@ pub async fn rotate(
         state.api_keys.invalidate(older);
     }
     tracing::info!(api_key_id = %id, grace_period_secs = grace, "API key rotated");
-    Ok(ApiKeyCreatedOut::new(ApiKeyOut::from(updated), secret.secret))
+    Ok(ApiKeyCreatedOut::new(out, secret.secret))
 }
 
 /// Revokes a key: it (and a rotated-out secret) stops authenticating at once on this node.
@@ -316,6 +320,7 @@ pub async fn revoke(state: &AppState, ctx: &TenantCtx, meta: &RequestMeta, id: A
             .metadata(json!({ "name": key.name, "prefix": key.prefix })),
     )
     .await?;
+    events::append(&txn, ctx.tenant_id, Event::api_key_revoked(&ApiKeyOut::from(key.clone()))).await?;
     txn.commit().await?;
     state.api_keys.invalidate(&key.secret_hash);
     if let Some(previous) = &key.previous_secret_hash {

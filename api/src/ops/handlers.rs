@@ -89,8 +89,9 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 
 /// Prometheus metrics
 ///
-/// Request counts by route/method/status, a latency histogram, and database pool gauges, in the
-/// Prometheus text format.
+/// Request counts by route/method/status, a latency histogram, database pool gauges, and the
+/// job queue (depth by queue and status; runs and run time by job type), in the Prometheus text
+/// format.
 #[utoipa::path(
     operation_id = "metrics",
     security(()),
@@ -101,5 +102,9 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 pub async fn metrics(state: web::Data<AppState>, metrics: web::Data<Metrics>) -> HttpResponse {
     let (size, idle) = db::pool_stats(&state.db);
     metrics.set_db_pool(size, idle);
+    match crate::platform::jobs::store::depth(&state.db).await {
+        Ok(counts) => metrics.set_job_queue_depth(&counts),
+        Err(e) => tracing::warn!(error = %e, "counting queued jobs for /metrics failed"),
+    }
     HttpResponse::Ok().content_type("text/plain; version=0.0.4; charset=utf-8").body(metrics.render())
 }

@@ -4,7 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, post, web};
 use chrono::{Duration, Utc};
 use entities::{invitation, membership, tenant, user};
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr, sea_query::Expr};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, SqlErr, sea_query::Expr};
 use serde_json::json;
 
 use super::{
@@ -14,6 +14,7 @@ use super::{
 use crate::{
     audit::{self, Actor, AuditEvent, action},
     error::{ApiError, ApiResult, FieldError},
+    events::{self, Event},
     identity::{self, SessionOut},
     platform::{
         auth::{self, Access, Principal, Resource, Role, Scope, TenantCtx},
@@ -250,6 +251,8 @@ async fn create(
             .metadata(json!({"email": email, "role": input.role.as_str()})),
     )
     .await?;
+    let out = InvitationOut::of(row.clone(), now);
+    events::append(&txn, ctx.tenant_id, Event::member_invited(&out)).await?;
     txn.commit().await?;
     let link = format!("{}/accept-invitation?token={token}", state.settings.public_url.trim_end_matches('/'));
     let text = format!(
@@ -264,7 +267,7 @@ async fn create(
     let subject = format!("You are invited to join {} on Campaign OS", tenant.name);
     state.mailer.send_logged(&state.db, Email { to: email, subject, text }).await;
     tracing::info!(tenant_id = %ctx.tenant_id, invitation_id = %id, "invitation created");
-    Ok(InvitationOut::of(row, now))
+    Ok(out)
 }
 
 async fn revoke(state: &AppState, ctx: &TenantCtx, meta: &RequestMeta, id: InvitationId) -> ApiResult<()> {
@@ -413,14 +416,9 @@ async fn accept(
     if !claimed {
         return Err(invalid_invitation());
     }
-    membership::Entity::insert(membership::ActiveModel {
-        tenant_id: Set(tenant.id),
-        user_id: Set(user.id),
-        role: Set(role.as_str().to_owned()),
-        created_at: Set(now),
-    })
-    .exec_without_returning(&txn)
-    .await?;
+    let member =
+        membership::Model { tenant_id: tenant.id, user_id: user.id, role: role.as_str().to_owned(), created_at: now };
+    membership::Entity::insert(membership::ActiveModel::from(member.clone())).exec_without_returning(&txn).await?;
     let (tenant_id, user_id) = (TenantId::from_uuid(tenant.id), UserId::from_uuid(user.id));
     let actor = || Actor::User(user_id);
     let invitation_id = InvitationId::from_uuid(invite.id);
@@ -440,6 +438,7 @@ async fn accept(
             .metadata(json!({"role": role.as_str(), "invitation_id": invitation_id.to_string()})),
     )
     .await?;
+    events::append(&txn, tenant_id, Event::member_joined(&super::members::member_out(member, Some(&user)))).await?;
     let session = identity::start_session(state, &txn, user, tenant, role, meta).await?;
     txn.commit().await?;
     tracing::info!(tenant_id = %tenant_id, user_id = %user_id, "invitation accepted");

@@ -16,6 +16,7 @@ use super::{
 use crate::{
     audit::{self, AuditEvent, action},
     error::{ApiError, ApiResult},
+    events::{self, Event},
     platform::{
         auth::{Access, Resource, Role, Scope, TenantCtx},
         db,
@@ -150,7 +151,7 @@ pub async fn delete_member(
     Ok(HttpResponse::NoContent().finish())
 }
 
-fn member_out(m: membership::Model, user: Option<&user::Model>) -> MemberOut {
+pub(super) fn member_out(m: membership::Model, user: Option<&user::Model>) -> MemberOut {
     MemberOut {
         user_id: UserId::from_uuid(m.user_id),
         email: user.map(|u| u.email.clone()).unwrap_or_default(),
@@ -202,12 +203,16 @@ async fn change_role(
         .await?;
     }
     let user = user::Entity::find_by_id(user_id.uuid()).one(&txn).await?;
+    let out = member_out(membership::Model { role: role.as_str().to_owned(), ..member }, user.as_ref());
+    if current != role {
+        events::append(&txn, ctx.tenant_id, Event::member_role_changed(&out)).await?;
+    }
     txn.commit().await?;
     if current != role {
         state.invalidate_credentials();
         tracing::info!(tenant_id = %ctx.tenant_id, user_id = %user_id, "member role changed");
     }
-    Ok(member_out(membership::Model { role: role.as_str().to_owned(), ..member }, user.as_ref()))
+    Ok(out)
 }
 
 async fn remove(
@@ -250,6 +255,8 @@ async fn remove(
             .metadata(json!({"role": role.as_str(), "left": leaving})),
     )
     .await?;
+    let user = user::Entity::find_by_id(user_id.uuid()).one(&txn).await?;
+    events::append(&txn, ctx.tenant_id, Event::member_removed(&member_out(member, user.as_ref()))).await?;
     txn.commit().await?;
     state.invalidate_credentials();
     tracing::info!(tenant_id = %ctx.tenant_id, user_id = %user_id, leaving, "member removed");

@@ -4,7 +4,7 @@
 
 mod clients;
 mod common;
-mod dto;
+pub mod dto;
 mod invitations;
 mod members;
 mod organization;

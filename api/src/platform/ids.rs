@@ -171,6 +171,18 @@ prefixed_id!(
     /// A product.
     ProductId, "prod", "a product"
 );
+prefixed_id!(
+    /// A background job (`GET /v1/jobs`).
+    JobId, "job", "a job"
+);
+prefixed_id!(
+    /// A domain event (`GET /v1/events`).
+    EventId, "evt", "an event"
+);
+prefixed_id!(
+    /// A webhook endpoint.
+    WebhookEndpointId, "ep", "a webhook endpoint"
+);
 
 #[cfg(test)]
 mod tests {

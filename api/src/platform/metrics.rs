@@ -22,6 +22,9 @@ pub struct Metrics {
     db_pool: IntGaugeVec,
     rate_limited: IntCounterVec,
     idempotency: IntCounterVec,
+    jobs_finished: IntCounterVec,
+    job_duration: HistogramVec,
+    job_queue_depth: IntGaugeVec,
 }
 
 impl Metrics {
@@ -56,7 +59,39 @@ impl Metrics {
             &["outcome"],
         )?;
         registry.register(Box::new(idempotency.clone()))?;
-        Ok(Self { registry, requests, latency, db_pool, rate_limited, idempotency })
+        let jobs_finished = IntCounterVec::new(
+            Opts::new(
+                "jobs_finished_total",
+                "Background job runs, by job type and outcome (succeeded, retried, dead).",
+            ),
+            &["kind", "outcome"],
+        )?;
+        let job_duration = HistogramVec::new(
+            HistogramOpts::new("job_duration_seconds", "Background job run time, by job type.")
+                .buckets(vec![0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0, 120.0, 600.0]),
+            &["kind"],
+        )?;
+        let job_queue_depth = IntGaugeVec::new(
+            Opts::new(
+                "job_queue_depth",
+                "Jobs in the queue at scrape time, by queue and status (pending, running, dead).",
+            ),
+            &["queue", "status"],
+        )?;
+        registry.register(Box::new(jobs_finished.clone()))?;
+        registry.register(Box::new(job_duration.clone()))?;
+        registry.register(Box::new(job_queue_depth.clone()))?;
+        Ok(Self {
+            registry,
+            requests,
+            latency,
+            db_pool,
+            rate_limited,
+            idempotency,
+            jobs_finished,
+            job_duration,
+            job_queue_depth,
+        })
     }
 
     /// Sets the pool gauges.
@@ -74,6 +109,20 @@ impl Metrics {
     /// Counts a request sent with an `Idempotency-Key`, by what became of it.
     pub fn idempotency(&self, outcome: &str) {
         self.idempotency.with_label_values(&[outcome]).inc();
+    }
+
+    /// Records the end of a job run (`outcome`: succeeded, retried, dead).
+    pub fn job_finished(&self, kind: &str, outcome: &str, seconds: f64) {
+        self.jobs_finished.with_label_values(&[kind, outcome]).inc();
+        self.job_duration.with_label_values(&[kind]).observe(seconds);
+    }
+
+    /// Sets the queue-depth gauges from a fresh count (series absent from `counts` go to 0).
+    pub fn set_job_queue_depth(&self, counts: &[(String, String, i64)]) {
+        self.job_queue_depth.reset();
+        for (queue, status, n) in counts {
+            self.job_queue_depth.with_label_values(&[queue.as_str(), status.as_str()]).set(*n);
+        }
     }
 
     /// The exposition text.

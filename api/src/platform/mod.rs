@@ -10,6 +10,7 @@ pub mod fallback;
 pub mod generation;
 pub mod idempotency;
 pub mod ids;
+pub mod jobs;
 pub mod mail;
 pub mod metrics;
 pub mod pagination;

@@ -42,7 +42,7 @@ pub fn run_create_operator(app: &TestApp, email: &str, password: Option<&str>) -
 }
 
 /// Makes an operator with the CLI and logs in; returns the access token.
-async fn operator_token(app: &TestApp) -> String {
+pub async fn operator_token(app: &TestApp) -> String {
     let email = unique_email();
     let out = run_create_operator(app, &email, Some(PASSWORD));
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

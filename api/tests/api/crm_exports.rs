@@ -11,7 +11,7 @@ use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::helpers::{TestApp, assert_problem, spawn_app};
+use crate::helpers::{TestApp, assert_problem, spawn_app, spawn_app_with};
 use crate::organizations::join;
 
 async fn json_of(res: Response, status: u16) -> Value {
@@ -356,30 +356,44 @@ async fn the_file_is_not_downloadable_before_completion() {
 }
 
 #[tokio::test]
-async fn exports_cut_off_by_a_restart_are_marked_failed() {
-    let app = spawn_app().await;
+async fn an_export_cut_off_by_a_crash_runs_again() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let app = spawn_app_with(|s| s.worker_embedded = false).await;
     let owner = app.signup().await;
     let t = owner.access_token.as_str();
-    let running = insert_export(&app, &owner.org_id, "running").await;
-    let queued = insert_export(&app, &owner.org_id, "queued").await;
     post(&app, t, "/v1/contacts", json!({"first_name": "Ada"})).await;
-    let (done, _) = export_file(&app, t, json!({"format": "csv"})).await;
-
-    // What `Application::build` runs at start-up.
-    let n = campaign_os::crm::exports::fail_interrupted(&app.db().await).await.unwrap();
-    assert_eq!(n, 2);
-    for id in [&running, &queued] {
-        let export = json_of(app.get(&format!("/v1/exports/{id}"), Some(t)).await, 200).await;
-        assert_eq!(export["status"], "failed");
-        assert_eq!(export["failure_reason"], "interrupted by a restart");
-        assert!(export["finished_at"].is_string());
-        assert_eq!(export["download_url"], Value::Null);
-        assert_problem(app.get(&format!("/v1/exports/{id}/download"), Some(t)).await, 409, "export_not_ready").await;
-    }
-    let id = done["id"].as_str().unwrap();
-    let still = json_of(app.get(&format!("/v1/exports/{id}"), Some(t)).await, 200).await;
-    assert_eq!(still, done, "a completed export is left alone");
-    assert_eq!(campaign_os::crm::exports::fail_interrupted(&app.db().await).await.unwrap(), 0);
+    let created = start(&app, t, json!({"format": "csv"})).await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    // A worker died while writing the file: the export is running, its job's lease ran out.
+    let db = app.db().await;
+    let uuid = campaign_os::platform::ids::ExportId::parse(&id).unwrap().uuid();
+    export::Entity::update_many()
+        .col_expr(export::Column::Status, Expr::value("running"))
+        .filter(export::Column::Id.eq(uuid))
+        .exec(&db)
+        .await
+        .unwrap();
+    entities::job::Entity::update_many()
+        .col_expr(entities::job::Column::Status, Expr::value("running"))
+        .col_expr(entities::job::Column::Attempts, Expr::value(1))
+        .col_expr(entities::job::Column::LockedBy, Expr::value("a-worker-that-died"))
+        .col_expr(entities::job::Column::LockedUntil, Expr::value(0))
+        .filter(entities::job::Column::SubjectId.eq(uuid))
+        .exec(&db)
+        .await
+        .unwrap();
+    // A process with a worker takes the job back and writes the file from the start.
+    let mut settings = app.settings.clone();
+    settings.worker_embedded = true;
+    let restarted = campaign_os::startup::Application::build(settings).await.unwrap();
+    tokio::spawn(restarted.run_until_stopped());
+    let done = finished(&app, t, &id).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    assert_eq!(done["rows_written"], 1);
+    let res = app.get(&format!("/v1/exports/{id}/download"), Some(t)).await;
+    assert_eq!(res.status(), 200);
+    let text = res.text().await.unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 //! of case; prices are integer minor units in an ISO 4217 currency.
 
 mod currency;
-mod dto;
+pub mod dto;
 mod handlers;
 mod service;
 

@@ -18,6 +18,7 @@ use crate::{
         custom_fields::{merge_patch, validate_custom_fields},
     },
     error::{ApiError, ApiResult},
+    events::{self, Event},
     platform::{auth::TenantCtx, db::begin_write, ids::ProductId, pagination::fetch_page, patch::Patch},
     state::AppState,
 };
@@ -52,8 +53,8 @@ async fn check_custom_fields<C: ConnectionTrait>(
 /// Creates a product.
 #[tracing::instrument(skip_all, fields(tenant_id = %ctx.tenant_id))]
 pub async fn create(state: &AppState, ctx: &TenantCtx, input: ProductIn) -> ApiResult<ProductOut> {
-    let custom_fields =
-        check_custom_fields(&state.db, ctx, &input.custom_fields.unwrap_or_default(), Mode::Create).await?;
+    let txn = begin_write(&state.db).await?;
+    let custom_fields = check_custom_fields(&txn, ctx, &input.custom_fields.unwrap_or_default(), Mode::Create).await?;
     let now = Utc::now().trunc_subsecs(6);
     let sku = input.sku;
     let row = product::Model {
@@ -71,11 +72,14 @@ pub async fn create(state: &AppState, ctx: &TenantCtx, input: ProductIn) -> ApiR
         updated_at: now,
     };
     product::Entity::insert(product::ActiveModel::from(row.clone()))
-        .exec_without_returning(&state.db)
+        .exec_without_returning(&txn)
         .await
         .map_err(|e| map_write_error(e, &row.sku))?;
-    tracing::info!(product_id = %ProductId::from_uuid(row.id), "product created");
-    Ok(row.into())
+    let out = ProductOut::from(row);
+    events::append(&txn, ctx.tenant_id, Event::product_created(&out)).await?;
+    txn.commit().await?;
+    tracing::info!(product_id = %out.id, "product created");
+    Ok(out)
 }
 
 /// Lists products in id (creation) order, filtered.
@@ -171,20 +175,24 @@ pub async fn update(state: &AppState, ctx: &TenantCtx, id: ProductId, patch: Pro
         .exec(&txn)
         .await
         .map_err(|e| map_write_error(e, &next.sku))?;
+    let out = ProductOut::from(next);
+    events::append(&txn, ctx.tenant_id, Event::product_updated(&out)).await?;
     txn.commit().await?;
-    Ok(next.into())
+    Ok(out)
 }
 
 /// Deletes a product.
 #[tracing::instrument(skip_all, fields(tenant_id = %ctx.tenant_id))]
 pub async fn delete(state: &AppState, ctx: &TenantCtx, id: ProductId) -> ApiResult<()> {
-    let result = product::Entity::delete_in(ctx.tenant_id.uuid())
-        .filter(product::Column::Id.eq(id.uuid()))
-        .exec(&state.db)
-        .await?;
+    let txn = begin_write(&state.db).await?;
+    let current = find(&txn, ctx, id).await?;
+    let result =
+        product::Entity::delete_in(ctx.tenant_id.uuid()).filter(product::Column::Id.eq(id.uuid())).exec(&txn).await?;
     if result.rows_affected == 0 {
         return Err(ApiError::not_found("product"));
     }
+    events::append(&txn, ctx.tenant_id, Event::product_deleted(&ProductOut::from(current))).await?;
+    txn.commit().await?;
     tracing::info!(product_id = %id, "product deleted");
     Ok(())
 }

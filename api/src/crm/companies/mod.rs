@@ -2,7 +2,7 @@
 //! organisation) and custom field values. A contact links to at most one company.
 
 mod domain;
-mod dto;
+pub mod dto;
 mod handlers;
 mod service;
 

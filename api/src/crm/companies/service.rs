@@ -25,6 +25,7 @@ use crate::{
         custom_fields::{merge_patch, validate_custom_fields},
     },
     error::{ApiError, ApiResult},
+    events::{self, Event},
     platform::{
         auth::TenantCtx,
         db::begin_write,
@@ -102,8 +103,10 @@ pub async fn create(state: &AppState, ctx: &TenantCtx, input: CompanyIn) -> ApiR
         .exec_without_returning(&txn)
         .await
         .map_err(map_unique)?;
+    let out = CompanyOut::from(row);
+    events::append(&txn, ctx.tenant_id, Event::company_created(&out)).await?;
     txn.commit().await?;
-    Ok(row.into())
+    Ok(out)
 }
 
 /// Lists companies, oldest first; `q` keeps those whose name starts with it (ignoring case).
@@ -170,9 +173,10 @@ pub async fn update(state: &AppState, ctx: &TenantCtx, id: CompanyId, input: Com
         row.custom_fields = Set(Value::Object(values));
     }
     row.updated_at = Set(Utc::now().trunc_subsecs(6));
-    let updated = row.update(&txn).await.map_err(map_unique)?;
+    let updated = CompanyOut::from(row.update(&txn).await.map_err(map_unique)?);
+    events::append(&txn, ctx.tenant_id, Event::company_updated(&updated)).await?;
     txn.commit().await?;
-    Ok(updated.into())
+    Ok(updated)
 }
 
 /// Deletes a company: its contacts are unlinked, its notes deleted.
@@ -180,7 +184,8 @@ pub async fn update(state: &AppState, ctx: &TenantCtx, id: CompanyId, input: Com
 pub async fn delete(state: &AppState, ctx: &TenantCtx, id: CompanyId) -> ApiResult<()> {
     let txn = begin_write(&state.db).await?;
     let current = find(&txn, ctx, id).await?;
-    current.delete(&txn).await?;
+    current.clone().delete(&txn).await?;
+    events::append(&txn, ctx.tenant_id, Event::company_deleted(&CompanyOut::from(current))).await?;
     txn.commit().await?;
     tracing::info!(company_id = %id, "company deleted");
     Ok(())

@@ -22,6 +22,7 @@ use super::{
 use crate::{
     crm::values::{Email, Mode, PhoneE164, custom_fields::merge_patch},
     error::{ApiError, ApiResult, FieldError},
+    events::{self, Event},
     platform::{auth::TenantCtx, db::begin_write, ids::ContactId},
     state::AppState,
 };
@@ -282,6 +283,7 @@ pub async fn upsert(state: &AppState, ctx: &TenantCtx, input: BulkUpsertIn) -> A
         contact::Entity::insert_many(chunk).exec_without_returning(&txn).await.map_err(map_unique)?;
     }
     contact_tags::link(&txn, tenant_id, set.links.iter().copied(), now).await?;
+    append_upsert_events(&txn, ctx, &set, &results).await?;
     txn.commit().await?;
 
     let count = |s: ItemStatus| results.iter().filter(|r| r.status == s).count();
@@ -292,6 +294,31 @@ pub async fn upsert(state: &AppState, ctx: &TenantCtx, input: BulkUpsertIn) -> A
         failed: count(ItemStatus::Failed),
         results,
     })
+}
+
+/// One `contact.created` or `contact.updated` per contact the batch wrote, in item order, with
+/// the contact as it is at the end of the batch (a contact created by one item and updated by a
+/// later one gets one `contact.created`).
+async fn append_upsert_events<C: ConnectionTrait>(
+    txn: &C,
+    ctx: &TenantCtx,
+    set: &WorkingSet,
+    results: &[BulkItemResult],
+) -> ApiResult<()> {
+    let mut seen = HashSet::new();
+    let rows: Vec<contact::Model> = results
+        .iter()
+        .filter(|r| matches!(r.status, ItemStatus::Created | ItemStatus::Updated))
+        .filter_map(|r| r.id.map(ContactId::uuid))
+        .filter(|id| seen.insert(*id))
+        .filter_map(|id| set.rows.get(&id).cloned())
+        .collect();
+    let outs = service::to_out_many(txn, ctx.tenant_id.uuid(), rows).await?;
+    let events = outs.iter().map(|out| {
+        if set.created.contains(&out.id.uuid()) { Event::contact_created(out) } else { Event::contact_updated(out) }
+    });
+    events::append_many(txn, ctx.tenant_id, events).await?;
+    Ok(())
 }
 
 async fn update_row<C: ConnectionTrait>(db: &C, row: &contact::Model) -> ApiResult<()> {
@@ -342,18 +369,35 @@ pub async fn tag(state: &AppState, ctx: &TenantCtx, input: BulkTagIn) -> ApiResu
         return Err(ApiError::Validation { errors: errors.0 });
     }
     let wanted: Vec<Uuid> = input.contact_ids.iter().map(|id| id.uuid()).collect();
-    let mut found: HashSet<Uuid> = HashSet::new();
+    let mut rows: HashMap<Uuid, contact::Model> = HashMap::new();
     for chunk in wanted.chunks(500) {
-        let rows =
+        let found =
             contact::Entity::find_in(tenant_id).filter(contact::Column::Id.is_in(chunk.to_vec())).all(&txn).await?;
-        found.extend(rows.into_iter().map(|c| c.id));
+        rows.extend(found.into_iter().map(|c| (c.id, c)));
     }
-    let targets: Vec<Uuid> = found.iter().copied().collect();
+    let found: HashSet<Uuid> = rows.keys().copied().collect();
+    // The contacts in request order (once each): their events come in that order.
+    let mut seen = HashSet::new();
+    let targets: Vec<contact::Model> =
+        wanted.iter().filter(|id| seen.insert(**id)).filter_map(|id| rows.remove(id)).collect();
+    let target_ids: Vec<Uuid> = targets.iter().map(|c| c.id).collect();
+    let before: HashMap<Uuid, Vec<Uuid>> = service::to_out_many(&txn, tenant_id, targets.clone())
+        .await?
+        .into_iter()
+        .map(|c| (c.id.uuid(), c.tags.iter().map(|t| t.id.uuid()).collect()))
+        .collect();
     let now = now();
-    contact_tags::link(&txn, tenant_id, targets.iter().flat_map(|c| add.iter().map(move |t| (*c, *t))), now).await?;
+    contact_tags::link(&txn, tenant_id, target_ids.iter().flat_map(|c| add.iter().map(move |t| (*c, *t))), now).await?;
     if !remove.is_empty() {
-        contact_tags::unlink(&txn, tenant_id, &targets, Some(&remove)).await?;
+        contact_tags::unlink(&txn, tenant_id, &target_ids, Some(&remove)).await?;
     }
+    // `contact.updated` for each contact whose tags changed.
+    let after = service::to_out_many(&txn, tenant_id, targets).await?;
+    let changed = after.iter().filter(|c| {
+        let tags: Vec<Uuid> = c.tags.iter().map(|t| t.id.uuid()).collect();
+        before.get(&c.id.uuid()) != Some(&tags)
+    });
+    events::append_many(&txn, ctx.tenant_id, changed.map(Event::contact_updated)).await?;
     txn.commit().await?;
     let results: Vec<BulkItemResult> = input
         .contact_ids

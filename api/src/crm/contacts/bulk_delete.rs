@@ -3,15 +3,19 @@
 //! explicit way to delete every contact of the organisation.
 
 use actix_web::{post, web};
+use std::collections::HashSet;
+
 use entities::contact;
-use sea_orm::{ConnectionTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use super::service::to_out_many;
 use crate::{
     crm::filter,
     error::{ApiError, ApiResult, FieldError},
+    events::{self, Event},
     platform::{
         auth::{Access, Resource, Scope, TenantCtx},
         db::begin_write,
@@ -89,15 +93,52 @@ async fn delete_matching(state: &AppState, ctx: &TenantCtx, input: BulkDeleteIn)
     let txn = begin_write(&state.db).await?;
     let condition = filter::contact_condition_in_body(&txn, tenant_id, &input.filter, "filter").await?;
     let matched = filter::count_matching(&txn, tenant_id, condition.clone()).await?;
-    let deleted = if input.dry_run || matched == 0 { 0 } else { exec_delete(&txn, tenant_id, condition).await? };
+    let deleted = if input.dry_run || matched == 0 { 0 } else { exec_delete(&txn, ctx, condition).await? };
     txn.commit().await?;
     Ok(BulkDeleteOut { matched, deleted })
 }
 
-async fn exec_delete<C: ConnectionTrait>(
-    db: &C,
-    tenant_id: uuid::Uuid,
-    condition: sea_orm::Condition,
-) -> ApiResult<u64> {
-    Ok(contact::Entity::delete_in(tenant_id).filter(condition).exec(db).await?.rows_affected)
+/// Contacts read, deleted and announced per round.
+const BATCH: u64 = 500;
+
+/// Deletes the matching contacts in id order, `BATCH` at a time, appending one `contact.deleted`
+/// per deleted contact (the contact as it was, tags included) in the same transaction.
+async fn exec_delete<C: ConnectionTrait>(db: &C, ctx: &TenantCtx, condition: sea_orm::Condition) -> ApiResult<u64> {
+    let tenant_id = ctx.tenant_id.uuid();
+    let mut deleted = 0;
+    let mut after = None;
+    loop {
+        let mut select = contact::Entity::find_in(tenant_id)
+            .filter(condition.clone())
+            .order_by_asc(contact::Column::Id)
+            .limit(BATCH);
+        if let Some(after) = after {
+            select = select.filter(contact::Column::Id.gt(after));
+        }
+        let rows = select.all(db).await?;
+        let Some(last) = rows.last().map(|c| c.id) else { break };
+        let full = rows.len() as u64 == BATCH;
+        let ids: Vec<uuid::Uuid> = rows.iter().map(|c| c.id).collect();
+        let outs = to_out_many(db, tenant_id, rows).await?;
+        // Only what this statement deleted is announced (a concurrent delete announces its own).
+        let gone: HashSet<uuid::Uuid> = contact::Entity::delete_in(tenant_id)
+            .filter(contact::Column::Id.is_in(ids))
+            .exec_with_returning(db)
+            .await?
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        deleted += gone.len() as u64;
+        events::append_many(
+            db,
+            ctx.tenant_id,
+            outs.iter().filter(|c| gone.contains(&c.id.uuid())).map(Event::contact_deleted),
+        )
+        .await?;
+        if !full {
+            break;
+        }
+        after = Some(last);
+    }
+    Ok(deleted)
 }

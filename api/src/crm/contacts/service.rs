@@ -25,6 +25,7 @@ use super::{
 use crate::{
     crm::values::{self, ConsentStatus, Mode, parse_region},
     error::{ApiError, ApiResult},
+    events::{self, Event},
     platform::{
         auth::TenantCtx,
         db::begin_write,
@@ -376,6 +377,7 @@ pub async fn create(state: &AppState, ctx: &TenantCtx, input: ContactIn) -> ApiR
         .map_err(map_unique)?;
     contact_tags::link(&txn, tenant_id, new.tag_ids.iter().map(|t| (new.row.id, *t)), new.row.created_at).await?;
     let out = to_out(&txn, tenant_id, new.row).await?;
+    events::append(&txn, ctx.tenant_id, Event::contact_created(&out)).await?;
     txn.commit().await?;
     Ok(out)
 }
@@ -501,7 +503,8 @@ pub async fn update(state: &AppState, ctx: &TenantCtx, id: ContactId, input: Con
         Some(row.id),
     )
     .await?;
-    if row != current || tag_ids.is_some() {
+    let changed = row != current || tag_ids.is_some();
+    if changed {
         row.updated_at = now;
     }
     if row != current {
@@ -531,6 +534,9 @@ pub async fn update(state: &AppState, ctx: &TenantCtx, id: ContactId, input: Con
         contact_tags::link(&txn, tenant_id, tag_ids.into_iter().map(|t| (row.id, t)), now).await?;
     }
     let out = to_out(&txn, tenant_id, row).await?;
+    if changed {
+        events::append(&txn, ctx.tenant_id, Event::contact_updated(&out)).await?;
+    }
     txn.commit().await?;
     Ok(out)
 }
@@ -538,14 +544,17 @@ pub async fn update(state: &AppState, ctx: &TenantCtx, id: ContactId, input: Con
 /// Deletes a contact (its tag links, notes and segment memberships go with it).
 #[tracing::instrument(skip_all, fields(tenant_id = %ctx.tenant_id))]
 pub async fn delete(state: &AppState, ctx: &TenantCtx, id: ContactId) -> ApiResult<()> {
-    let deleted = contact::Entity::delete_in(ctx.tenant_id.uuid())
-        .filter(contact::Column::Id.eq(id.uuid()))
-        .exec(&state.db)
-        .await?
-        .rows_affected;
+    let tenant_id = ctx.tenant_id.uuid();
+    let txn = begin_write(&state.db).await?;
+    let row = find(&txn, tenant_id, id).await?;
+    let out = to_out(&txn, tenant_id, row).await?;
+    let deleted =
+        contact::Entity::delete_in(tenant_id).filter(contact::Column::Id.eq(id.uuid())).exec(&txn).await?.rows_affected;
     if deleted == 0 {
         return Err(ApiError::not_found("contact"));
     }
+    events::append(&txn, ctx.tenant_id, Event::contact_deleted(&out)).await?;
+    txn.commit().await?;
     Ok(())
 }
 
@@ -562,8 +571,11 @@ pub async fn add_tags(state: &AppState, ctx: &TenantCtx, id: ContactId, input: C
     if !errors.is_empty() {
         return Err(invalid(errors));
     }
-    contact_tags::link(&txn, tenant_id, tag_ids.into_iter().map(|t| (row.id, t)), now()).await?;
+    let added = contact_tags::link(&txn, tenant_id, tag_ids.into_iter().map(|t| (row.id, t)), now()).await?;
     let out = to_out(&txn, tenant_id, row).await?;
+    if added > 0 {
+        events::append(&txn, ctx.tenant_id, Event::contact_updated(&out)).await?;
+    }
     txn.commit().await?;
     Ok(out)
 }
@@ -578,7 +590,11 @@ pub async fn remove_tag(state: &AppState, ctx: &TenantCtx, id: ContactId, tag_id
     if tag::Entity::find_in(tenant_id).filter(tag::Column::Id.eq(tag_id.uuid())).one(&txn).await?.is_none() {
         return Err(ApiError::not_found("tag"));
     }
-    contact_tags::unlink(&txn, tenant_id, &[row.id], Some(&[tag_id.uuid()])).await?;
+    let removed = contact_tags::unlink(&txn, tenant_id, &[row.id], Some(&[tag_id.uuid()])).await?;
+    if removed > 0 {
+        let out = to_out(&txn, tenant_id, row).await?;
+        events::append(&txn, ctx.tenant_id, Event::contact_updated(&out)).await?;
+    }
     txn.commit().await?;
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entities::{contact_tag, tag};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TryInsertResult};
 use uuid::Uuid;
 
 use super::input::Errors;
@@ -81,13 +81,13 @@ impl TagLookup {
     }
 }
 
-/// Adds links (existing ones are kept as they are).
+/// Adds links (existing ones are kept as they are); returns how many were new.
 pub async fn link<C: ConnectionTrait>(
     db: &C,
     tenant_id: Uuid,
     pairs: impl IntoIterator<Item = (Uuid, Uuid)>,
     now: DateTime<Utc>,
-) -> ApiResult<()> {
+) -> ApiResult<u64> {
     let rows: Vec<contact_tag::ActiveModel> = pairs
         .into_iter()
         .map(|(contact_id, tag_id)| {
@@ -96,11 +96,16 @@ pub async fn link<C: ConnectionTrait>(
         .collect();
     // Four values per row: stay well under SQLite's bound-parameter limit.
     let mut rows = rows.into_iter().peekable();
+    let mut added = 0;
     while rows.peek().is_some() {
         let chunk: Vec<_> = rows.by_ref().take(2000).collect();
-        contact_tag::Entity::insert_many(chunk).on_conflict_do_nothing().exec_without_returning(db).await?;
+        let result =
+            contact_tag::Entity::insert_many(chunk).on_conflict_do_nothing().exec_without_returning(db).await?;
+        if let TryInsertResult::Inserted(n) = result {
+            added += n;
+        }
     }
-    Ok(())
+    Ok(added)
 }
 
 /// Removes the links of `contact_ids` to `tag_ids` (all their tags when `tag_ids` is `None`).

@@ -1,8 +1,7 @@
-//! The export job. Until the job engine lands it runs on a tokio task, with its state in the
-//! `exports` table: `queued` → `running` (`rows_written` updated after every page) →
-//! `completed` (the file stored under `<tenant>/exports/<id>.<ext>`) or `failed` (with a
-//! reason). A process that stops mid-export leaves it `running`; at the next start-up
-//! [`fail_interrupted`] marks it failed ("interrupted by a restart") rather than losing it.
+//! The export job (`crm.export` on the job engine, queue `crm`), with its state in the `exports`
+//! table: `queued` → `running` (`rows_written` updated after every page) → `completed` (the
+//! file stored under `<tenant>/exports/<id>.<ext>`) or `failed` (with a reason). A run cut off
+//! by a crash or a shutdown is run again by the engine and starts the file over.
 //!
 //! Streaming end to end: contacts are read in keyset pages of [`PAGE_SIZE`] (`id > last`,
 //! tenant-scoped), turned into rows, and handed to a blocking writer thread (`sink`) that
@@ -19,8 +18,9 @@ use entities::{contact, export, field_definition};
 use object_store::{WriteMultipart, path::Path as ObjectPath};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::Expr,
+    TransactionTrait, sea_query::Expr,
 };
+use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
@@ -32,7 +32,12 @@ use super::{
 use crate::{
     crm::filter::{CompileError, Compiler, segment_condition},
     error::ApiError,
-    platform::{ids::ExportId, storage::FileStore},
+    events::{self, Event},
+    platform::{
+        ids::{ExportId, TenantId},
+        jobs::{Job, JobContext, JobError},
+        storage::FileStore,
+    },
     state::AppState,
 };
 
@@ -40,25 +45,23 @@ use crate::{
 pub const PAGE_SIZE: u64 = 1000;
 /// The size of each chunk copied to storage (also the multipart part size).
 const UPLOAD_CHUNK: usize = 5 * 1024 * 1024;
-/// The failure reason of an export cut off by a restart.
-pub const INTERRUPTED: &str = "interrupted by a restart";
 /// The failure reason of an unexpected error (the cause is logged).
 const INTERNAL: &str = "an internal error stopped the export; try again, and quote the export id if it happens again";
 
-/// Why a job stopped: a reason the user can act on, or an internal error (logged, not shown).
+/// Why an export stopped: a reason the user can act on, or an internal error (logged, not shown).
 #[derive(Debug)]
-pub enum JobError {
+pub enum ExportError {
     User(String),
     Internal(anyhow::Error),
 }
 
-impl JobError {
+impl ExportError {
     pub fn internal(err: impl Into<anyhow::Error>) -> Self {
         Self::Internal(err.into())
     }
 }
 
-impl From<DbErr> for JobError {
+impl From<DbErr> for ExportError {
     fn from(err: DbErr) -> Self {
         Self::internal(err)
     }
@@ -92,26 +95,43 @@ impl Drop for TempFile {
     }
 }
 
-/// Starts the job on a tokio task.
-pub fn spawn(env: JobEnv, job: export::Model) {
-    tokio::spawn(async move {
-        let id = ExportId::from_uuid(job.id);
-        let reason = match run(&env, &job).await {
-            Ok(()) => return,
-            Err(JobError::User(reason)) => reason,
-            Err(JobError::Internal(err)) => {
+/// The job: write the file of one `exports` row.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ExportJob {
+    pub tenant_id: Uuid,
+    pub export_id: Uuid,
+}
+
+impl Job for ExportJob {
+    const KIND: &'static str = "crm.export";
+    const QUEUE: &'static str = "crm";
+    const MAX_ATTEMPTS: i32 = 3;
+
+    async fn run(self, ctx: JobContext) -> Result<(), JobError> {
+        let env = JobEnv::from_state(&ctx.state);
+        let id = ExportId::from_uuid(self.export_id);
+        let Some(model) =
+            export::Entity::find_in(self.tenant_id).filter(export::Column::Id.eq(self.export_id)).one(&env.db).await?
+        else {
+            return Ok(());
+        };
+        let reason = match run(&env, &model).await {
+            Ok(()) => return Ok(()),
+            Err(ExportError::User(reason)) => reason,
+            // Possibly passing (a database restart): retried until the last attempt.
+            Err(ExportError::Internal(err)) if ctx.attempt < Self::MAX_ATTEMPTS => return Err(JobError::Retry(err)),
+            Err(ExportError::Internal(err)) => {
                 tracing::error!(export_id = %id, error = ?err, "export failed");
                 INTERNAL.to_owned()
             }
         };
         tracing::info!(export_id = %id, reason, "export failed");
-        if let Err(err) = finish_failed(&env.db, job.tenant_id, job.id, &reason).await {
-            tracing::error!(export_id = %id, error = ?err, "could not mark the export failed");
-        }
-    });
+        finish_failed(&env.db, self.tenant_id, self.export_id, &reason).await?;
+        Ok(())
+    }
 }
 
-async fn run(env: &JobEnv, job: &export::Model) -> Result<(), JobError> {
+async fn run(env: &JobEnv, job: &export::Model) -> Result<(), ExportError> {
     let db = &env.db;
     let (tenant_id, id) = (job.tenant_id, job.id);
     let now = Utc::now().trunc_subsecs(6);
@@ -120,7 +140,7 @@ async fn run(env: &JobEnv, job: &export::Model) -> Result<(), JobError> {
         .col_expr(export::Column::StartedAt, Expr::value(now))
         .col_expr(export::Column::UpdatedAt, Expr::value(now))
         .filter(export::Column::Id.eq(id))
-        .filter(export::Column::Status.eq(ExportStatus::QUEUED))
+        .filter(export::Column::Status.is_in([ExportStatus::QUEUED, ExportStatus::RUNNING]))
         .exec(db)
         .await?;
     if started.rows_affected == 0 {
@@ -133,7 +153,7 @@ async fn run(env: &JobEnv, job: &export::Model) -> Result<(), JobError> {
         .await?;
     let header = columns::header(&defs);
     let format = ExportFormat::from_stored(&job.format);
-    std::fs::create_dir_all(&env.work_dir).map_err(JobError::internal)?;
+    std::fs::create_dir_all(&env.work_dir).map_err(ExportError::internal)?;
     let temp = TempFile(env.work_dir.join(format!("{id}.{}", format.extension())));
 
     let (tx, rx) = mpsc::channel::<Vec<Vec<String>>>(2);
@@ -163,10 +183,10 @@ async fn run(env: &JobEnv, job: &export::Model) -> Result<(), JobError> {
                 break;
             }
         }
-        Ok::<i64, JobError>(written)
+        Ok::<i64, ExportError>(written)
     };
     let read = read.await;
-    writer.await.map_err(JobError::internal)??;
+    writer.await.map_err(ExportError::internal)??;
     let written = read?;
 
     let key = FileStore::key(tenant_id, "exports", id, format.extension());
@@ -178,22 +198,22 @@ async fn run(env: &JobEnv, job: &export::Model) -> Result<(), JobError> {
 
 /// The contacts to export: the filter and the segment, if any (both compiled when the job
 /// starts, so a dynamic segment is evaluated then).
-async fn condition<C: ConnectionTrait>(db: &C, job: &export::Model) -> Result<Condition, JobError> {
+async fn condition<C: ConnectionTrait>(db: &C, job: &export::Model) -> Result<Condition, ExportError> {
     let mut condition = Condition::all();
     if let Some(filter) = &job.filter {
         let compiled = Compiler::new(db, job.tenant_id).compile_text(filter).await.map_err(|e| match e {
-            CompileError::Invalid(e) => JobError::User(format!("the filter no longer applies: {e}")),
-            CompileError::Api(e) => JobError::internal(e),
+            CompileError::Invalid(e) => ExportError::User(format!("the filter no longer applies: {e}")),
+            CompileError::Api(e) => ExportError::internal(e),
         })?;
         condition = condition.add(compiled);
     }
     if let Some(segment_id) = job.segment_id {
         let members = segment_condition(db, job.tenant_id, segment_id).await.map_err(|e| match e {
-            ApiError::NotFound { .. } => JobError::User("the segment was deleted before the export ran".into()),
+            ApiError::NotFound { .. } => ExportError::User("the segment was deleted before the export ran".into()),
             ApiError::BadRequest { detail, .. } => {
-                JobError::User(format!("the segment's filter no longer applies: {detail}"))
+                ExportError::User(format!("the segment's filter no longer applies: {detail}"))
             }
-            other => JobError::internal(other),
+            other => ExportError::internal(other),
         })?;
         condition = condition.add(members);
     }
@@ -213,11 +233,11 @@ fn read_chunk(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
 }
 
 /// Copies the local file to storage in chunks (a multipart upload).
-async fn upload(files: &FileStore, key: &ObjectPath, path: &Path) -> Result<(), JobError> {
-    let upload = files.store().put_multipart(key).await.map_err(JobError::internal)?;
+async fn upload(files: &FileStore, key: &ObjectPath, path: &Path) -> Result<(), ExportError> {
+    let upload = files.store().put_multipart(key).await.map_err(ExportError::internal)?;
     let mut out = WriteMultipart::new_with_chunk_size(upload, UPLOAD_CHUNK);
-    let mut file = File::open(path).map_err(JobError::internal)?;
-    let copied: Result<(), JobError> = async {
+    let mut file = File::open(path).map_err(ExportError::internal)?;
+    let copied: Result<(), ExportError> = async {
         loop {
             let (back, buf) = tokio::task::spawn_blocking(move || {
                 let mut buf = vec![0u8; UPLOAD_CHUNK];
@@ -226,19 +246,19 @@ async fn upload(files: &FileStore, key: &ObjectPath, path: &Path) -> Result<(), 
                 Ok::<_, io::Error>((file, buf))
             })
             .await
-            .map_err(JobError::internal)?
-            .map_err(JobError::internal)?;
+            .map_err(ExportError::internal)?
+            .map_err(ExportError::internal)?;
             file = back;
             if buf.is_empty() {
                 return Ok(());
             }
-            out.wait_for_capacity(2).await.map_err(JobError::internal)?;
+            out.wait_for_capacity(2).await.map_err(ExportError::internal)?;
             out.write(&buf);
         }
     }
     .await;
     match copied {
-        Ok(()) => out.finish().await.map(|_| ()).map_err(JobError::internal),
+        Ok(()) => out.finish().await.map(|_| ()).map_err(ExportError::internal),
         Err(err) => {
             let _ = out.abort().await;
             Err(err)
@@ -256,52 +276,56 @@ async fn set_progress<C: ConnectionTrait>(db: &C, tenant_id: Uuid, id: Uuid, row
         .map(|_| ())
 }
 
-async fn finish_completed<C: ConnectionTrait>(
-    db: &C,
+async fn finish_completed(
+    db: &DatabaseConnection,
     tenant_id: Uuid,
     id: Uuid,
     key: &ObjectPath,
     rows: i64,
 ) -> Result<(), DbErr> {
     let now = Utc::now().trunc_subsecs(6);
-    export::Entity::update_in(tenant_id)
+    let update = export::Entity::update_in(tenant_id)
         .col_expr(export::Column::Status, Expr::value(ExportStatus::COMPLETED))
         .col_expr(export::Column::FileKey, Expr::value(key.to_string()))
         .col_expr(export::Column::RowsWritten, Expr::value(rows))
         .col_expr(export::Column::FinishedAt, Expr::value(now))
         .col_expr(export::Column::UpdatedAt, Expr::value(now))
         .filter(export::Column::Id.eq(id))
-        .filter(export::Column::Status.eq(ExportStatus::RUNNING))
-        .exec(db)
-        .await
-        .map(|_| ())
+        .filter(export::Column::Status.eq(ExportStatus::RUNNING));
+    finish_with_event(db, tenant_id, id, update).await
 }
 
-async fn finish_failed<C: ConnectionTrait>(db: &C, tenant_id: Uuid, id: Uuid, reason: &str) -> Result<(), DbErr> {
+async fn finish_failed(db: &DatabaseConnection, tenant_id: Uuid, id: Uuid, reason: &str) -> Result<(), DbErr> {
     let now = Utc::now().trunc_subsecs(6);
-    export::Entity::update_in(tenant_id)
+    let update = export::Entity::update_in(tenant_id)
         .col_expr(export::Column::Status, Expr::value(ExportStatus::FAILED))
         .col_expr(export::Column::FailureReason, Expr::value(reason))
         .col_expr(export::Column::FinishedAt, Expr::value(now))
         .col_expr(export::Column::UpdatedAt, Expr::value(now))
         .filter(export::Column::Id.eq(id))
-        .filter(export::Column::Status.is_in([ExportStatus::QUEUED, ExportStatus::RUNNING]))
-        .exec(db)
-        .await
-        .map(|_| ())
+        .filter(export::Column::Status.is_in([ExportStatus::QUEUED, ExportStatus::RUNNING]));
+    finish_with_event(db, tenant_id, id, update).await
 }
 
-/// Marks exports left `queued` or `running` by a previous process as failed ("interrupted by a
-/// restart"). Called once at start-up, before the server accepts requests.
-pub async fn fail_interrupted(db: &DatabaseConnection) -> anyhow::Result<u64> {
-    let unfinished = export::Entity::find_unfinished().all(db).await?;
-    let mut n = 0;
-    for job in unfinished {
-        finish_failed(db, job.tenant_id, job.id, INTERRUPTED).await?;
-        n += 1;
+/// Runs the finishing update and, when it moved the export, appends `export.completed` or
+/// `export.failed` in the same transaction.
+async fn finish_with_event(
+    db: &DatabaseConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+    update: sea_orm::UpdateMany<export::Entity>,
+) -> Result<(), DbErr> {
+    let txn = db.begin().await?;
+    if update.exec(&txn).await?.rows_affected == 1
+        && let Some(model) = export::Entity::find_in(tenant_id).filter(export::Column::Id.eq(id)).one(&txn).await?
+    {
+        let data = (&model).into();
+        let event = if model.status == ExportStatus::COMPLETED {
+            Event::export_completed(&data)
+        } else {
+            Event::export_failed(&data)
+        };
+        events::append(&txn, TenantId::from_uuid(tenant_id), event).await.map_err(|e| DbErr::Custom(e.to_string()))?;
     }
-    if n > 0 {
-        tracing::warn!(exports = n, "marked exports interrupted by a restart as failed");
-    }
-    Ok(n)
+    txn.commit().await
 }

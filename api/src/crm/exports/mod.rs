@@ -12,7 +12,7 @@ mod sink;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
-pub use job::{INTERRUPTED, fail_interrupted};
+pub use job::ExportJob;
 
 /// Registers `/exports` (mounted under `/v1`).
 pub fn configure(cfg: &mut ServiceConfig) {

@@ -1,17 +1,17 @@
 //! Export rules: a new export checks its filter and segment at once (so that mistakes are
-//! reported to the caller, not as a failed job), is stored `queued`, and its job starts on a
-//! task. The file of a completed export is streamed from storage.
+//! reported to the caller, not as a failed job), is stored `queued` together with its job
+//! (`crm.export`, one transaction). The file of a completed export is streamed from storage.
 
 use actix_web::web::Bytes;
 use chrono::{SubsecRound, Utc};
 use entities::export;
 use futures_util::{StreamExt, stream::BoxStream};
 use object_store::path::Path as ObjectPath;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 
 use super::{
     dto::{ExportFormat, ExportIn, ExportList, ExportOut, ExportStatus},
-    job::{self, JobEnv},
+    job,
 };
 use crate::{
     crm::filter::{contact_condition_in_body, segment_condition},
@@ -19,6 +19,7 @@ use crate::{
     platform::{
         auth::TenantCtx,
         ids::ExportId,
+        jobs::{self, Clock, NewJob, clock::SystemClock},
         pagination::{ListParams, fetch_page},
     },
     state::AppState,
@@ -52,9 +53,17 @@ pub async fn create(state: &AppState, ctx: &TenantCtx, input: ExportIn) -> ApiRe
         finished_at: None,
         updated_at: now,
     };
-    export::Entity::insert(export::ActiveModel::from(row.clone())).exec_without_returning(&state.db).await?;
+    // The export and its job commit together.
+    let job = NewJob::of(&job::ExportJob { tenant_id, export_id: row.id })
+        .map_err(ApiError::internal)?
+        .tenant(tenant_id)
+        .subject(row.id);
+    let txn = state.db.begin().await?;
+    export::Entity::insert(export::ActiveModel::from(row.clone())).exec_without_returning(&txn).await?;
+    jobs::enqueue(&txn, SystemClock.now_ms(), job).await?;
+    txn.commit().await?;
+    jobs::wake();
     tracing::info!(export_id = %ExportId::from_uuid(row.id), format = %row.format, "export queued");
-    job::spawn(JobEnv::from_state(state), row.clone());
     Ok(row.into())
 }
 

@@ -1,10 +1,14 @@
-//! The import job: a tokio task whose state lives in the `imports` row (queued → running →
-//! completed | failed). Streaming end to end: the stored file is read as a stream and parsed on
-//! a blocking thread (`csv` over `SyncIoBridge`), which hands batches of parsed rows to the
-//! writer through a channel of two; so memory holds a few batches whatever the file size, and
-//! parsing the next batch overlaps writing the current one. Counters are saved after every
-//! batch. A process that stops mid-import leaves the row `running`; the next start marks it
-//! failed (`fail_interrupted`).
+//! The import job (`crm.import` on the job engine, queue `crm`): its state lives in the
+//! `imports` row (queued → running → completed | failed). Streaming end to end: the stored file
+//! is read as a stream and parsed on a blocking thread (`csv` over `SyncIoBridge`), which hands
+//! batches of parsed rows to the writer through a channel of two; so memory holds a few batches
+//! whatever the file size, and parsing the next batch overlaps writing the current one.
+//!
+//! Each batch commits together with the import's counters (a checkpoint). When a run is cut off
+//! (the worker died, or shut down before the import finished), the engine runs the job again:
+//! the file is read from the start, batches already committed are not written again (their
+//! counters are kept; their parse errors are written to the new error report again), and the
+//! import goes on from the first batch that was not.
 
 use std::{
     cell::Cell,
@@ -17,7 +21,11 @@ use actix_web::web::Bytes;
 use chrono::Utc;
 use entities::{field_definition, import, tenant};
 use futures_util::TryStreamExt;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, sea_query::Query};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait,
+    sea_query::{Query, UpdateStatement},
+};
+use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use uuid::Uuid;
 
@@ -27,9 +35,17 @@ use super::{
     mapping::{self, Columns},
     report::Report,
     rows::{self, Row, RowError},
-    writer::Writer,
+    writer::{Outcome, Writer},
 };
-use crate::{crm::values::parse_region, platform::storage::FileStore};
+use crate::{
+    crm::values::parse_region,
+    events::{self, Event},
+    platform::{
+        ids::TenantId,
+        jobs::{Job, JobContext, JobError},
+        storage::FileStore,
+    },
+};
 
 /// Rows per batch (one transaction each).
 pub const BATCH_ROWS: usize = 5000;
@@ -37,8 +53,6 @@ pub const BATCH_ROWS: usize = 5000;
 const PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 /// The longest record accepted, bytes (guards memory against an unterminated quote).
 const MAX_RECORD_BYTES: u64 = 1024 * 1024;
-/// The reason given to imports cut off by a restart.
-pub const INTERRUPTED: &str = "interrupted by a restart";
 
 /// A batch handed from the parser to the writer.
 struct Batch {
@@ -57,6 +71,19 @@ struct Counters {
     failed: u64,
 }
 
+impl Counters {
+    /// The job's progress as `GET /v1/jobs` shows it (the import's own counter names).
+    fn as_json(self) -> serde_json::Value {
+        serde_json::json!({
+            "rows_read": self.read,
+            "rows_created": self.created,
+            "rows_updated": self.updated,
+            "rows_skipped": self.skipped,
+            "rows_failed": self.failed,
+        })
+    }
+}
+
 /// The reason shown when something other than the file stopped an import (the cause is
 /// logged, never returned: it can name tables, constraints or paths).
 const INTERNAL: &str = "an internal error stopped the import; try again, and quote the import id if it happens again";
@@ -73,19 +100,63 @@ impl std::fmt::Display for FileFailure {
 
 impl std::error::Error for FileFailure {}
 
-/// Runs an import to its end (spawned by the create endpoint).
-pub async fn run(db: DatabaseConnection, files: FileStore, tenant_id: Uuid, import_id: Uuid) {
-    let outcome = execute(&db, &files, tenant_id, import_id).await;
-    if let Err(err) = outcome {
-        tracing::error!(error = ?err, import_id = %import_id, "import failed");
-        let reason = err.downcast_ref::<FileFailure>().map_or_else(|| INTERNAL.to_owned(), |f| f.0.clone());
-        let _ = finish(&db, tenant_id, import_id, "failed", Some(reason), None).await;
+/// The job: import the file of one `imports` row.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ImportJob {
+    pub tenant_id: Uuid,
+    pub import_id: Uuid,
+}
+
+impl Job for ImportJob {
+    const KIND: &'static str = "crm.import";
+    const QUEUE: &'static str = "crm";
+    const MAX_ATTEMPTS: i32 = 3;
+
+    async fn run(self, ctx: JobContext) -> Result<(), JobError> {
+        let (db, files) = (&ctx.state.db, &ctx.state.files);
+        match execute(&ctx, db, files, self.tenant_id, self.import_id).await {
+            Ok(()) => Ok(()),
+            // The file itself stopped the import: final, nothing to retry.
+            Err(err) if err.downcast_ref::<FileFailure>().is_some() => {
+                let reason = err.to_string();
+                finish(db, self.tenant_id, self.import_id, "failed", Some(reason), None).await?;
+                Ok(())
+            }
+            // Anything else may pass (a database restart): retry, and record the failure for
+            // good only when the job's last attempt fails.
+            Err(err) => {
+                tracing::error!(error = ?err, import_id = %self.import_id, attempt = ctx.attempt, "import run failed");
+                if ctx.attempt >= Self::MAX_ATTEMPTS {
+                    finish(db, self.tenant_id, self.import_id, "failed", Some(INTERNAL.to_owned()), None).await?;
+                    return Ok(());
+                }
+                Err(JobError::Retry(err))
+            }
+        }
     }
 }
 
-async fn execute(db: &DatabaseConnection, files: &FileStore, tenant_id: Uuid, import_id: Uuid) -> anyhow::Result<()> {
+async fn execute(
+    ctx: &JobContext,
+    db: &DatabaseConnection,
+    files: &FileStore,
+    tenant_id: Uuid,
+    import_id: Uuid,
+) -> anyhow::Result<()> {
     let Some(job) = import::Entity::find_in(tenant_id).filter(import::Column::Id.eq(import_id)).one(db).await? else {
         return Ok(());
+    };
+    // A finished import stays finished (the job may run again after its outcome was saved).
+    if !matches!(job.status.as_str(), "queued" | "running") {
+        return Ok(());
+    }
+    // A re-run resumes after the batches its predecessor committed.
+    let checkpoint = Counters {
+        read: u64::try_from(job.rows_read).unwrap_or(0),
+        created: u64::try_from(job.rows_created).unwrap_or(0),
+        updated: u64::try_from(job.rows_updated).unwrap_or(0),
+        skipped: u64::try_from(job.rows_skipped).unwrap_or(0),
+        failed: u64::try_from(job.rows_failed).unwrap_or(0),
     };
     let now = Utc::now();
     let stmt = Query::update()
@@ -95,7 +166,7 @@ async fn execute(db: &DatabaseConnection, files: &FileStore, tenant_id: Uuid, im
         .value(import::Column::UpdatedAt, now)
         .and_where(import::Column::Id.eq(import_id))
         .and_where(import::Column::TenantId.eq(tenant_id))
-        .and_where(import::Column::Status.eq("queued"))
+        .and_where(import::Column::Status.is_in(["queued", "running"]))
         .to_owned();
     if db.execute(&stmt).await?.rows_affected() == 0 {
         return Ok(());
@@ -125,29 +196,56 @@ async fn execute(db: &DatabaseConnection, files: &FileStore, tenant_id: Uuid, im
         parse_file(bridge, &mapping, match_on, region, &parse_defs, columns_tx, &tx);
     });
 
-    let mut counters = Counters::default();
+    let mut counters = checkpoint;
     let result = async {
         let columns = columns_rx
             .await
             .map_err(|_| anyhow::Error::new(FileFailure("the file's header row could not be read".into())))?;
         let required = defs.iter().filter(|d| d.required).map(|d| d.key.clone()).collect();
         let mut writer = Writer::new(write_db.clone(), tenant_id, match_on, on_match, &columns, required);
-        let mut last_saved = std::time::Instant::now();
+        let mut last_reported = std::time::Instant::now();
+        let mut seen: u64 = 0;
         while let Some(batch) = rx.recv().await {
             let batch = batch.map_err(|e| anyhow::Error::new(FileFailure(e)))?;
             report.write(&batch.errors).await?;
-            let outcome = if batch.rows.is_empty() { Default::default() } else { writer.write(&batch.rows).await? };
+            seen += batch.read;
+            if seen <= checkpoint.read {
+                // Committed by an earlier run: counted already, not written again.
+                continue;
+            }
+            let mut next = counters;
+            next.read += batch.read;
+            next.failed += distinct_rows(&batch.errors);
+            let outcome = if batch.rows.is_empty() {
+                write_db.execute(&progress_statement(tenant_id, import_id, next)).await?;
+                Outcome::default()
+            } else {
+                writer
+                    .write(&batch.rows, |o| {
+                        let mut after = next;
+                        after.failed += distinct_rows(&o.errors);
+                        after.created += o.created;
+                        after.updated += o.updated;
+                        after.skipped += o.skipped;
+                        progress_statement(tenant_id, import_id, after)
+                    })
+                    .await?
+            };
             report.write(&outcome.errors).await?;
             // Cached contact lists must not outlive the batch just committed.
             crate::platform::generation::bump(write_db, tenant_id).await?;
-            counters.read += batch.read;
-            counters.failed += distinct_rows(&batch.errors) + distinct_rows(&outcome.errors);
-            counters.created += outcome.created;
-            counters.updated += outcome.updated;
-            counters.skipped += outcome.skipped;
-            if last_saved.elapsed() >= PROGRESS_EVERY {
-                save_progress(write_db, tenant_id, import_id, counters).await?;
-                last_saved = std::time::Instant::now();
+            next.failed += distinct_rows(&outcome.errors);
+            next.created += outcome.created;
+            next.updated += outcome.updated;
+            next.skipped += outcome.skipped;
+            counters = next;
+            if last_reported.elapsed() >= PROGRESS_EVERY {
+                ctx.set_progress(counters.as_json()).await?;
+                last_reported = std::time::Instant::now();
+            }
+            if ctx.shutdown.is_cancelled() {
+                // The worker is stopping: the committed batches are kept, the next run resumes.
+                anyhow::bail!("the worker shut down; the import resumes on the next run");
             }
         }
         anyhow::Ok(())
@@ -159,7 +257,11 @@ async fn execute(db: &DatabaseConnection, files: &FileStore, tenant_id: Uuid, im
     // The report of the rows handled so far is kept, even when the import failed.
     let finished = report.finish().await;
     let report_key = finished.is_ok().then(|| report_key.to_string());
-    save_progress(db, tenant_id, import_id, counters).await?;
+    ctx.set_progress(counters.as_json()).await?;
+    if result.as_ref().is_err_and(|e| e.downcast_ref::<FileFailure>().is_none()) {
+        // Not the file's fault: the job is retried and resumes from the last checkpoint.
+        return result;
+    }
     match result.and(finished) {
         Ok(()) => finish(db, tenant_id, import_id, "completed", None, report_key).await,
         Err(err) => {
@@ -181,9 +283,10 @@ fn distinct_rows(errors: &[RowError]) -> u64 {
     n
 }
 
-async fn save_progress(db: &DatabaseConnection, tenant_id: Uuid, import_id: Uuid, c: Counters) -> anyhow::Result<()> {
+/// Records the counters on the import (run inside each batch's transaction: the checkpoint).
+fn progress_statement(tenant_id: Uuid, import_id: Uuid, c: Counters) -> UpdateStatement {
     let as_i64 = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-    let stmt = Query::update()
+    Query::update()
         .table(import::Entity)
         .value(import::Column::RowsRead, as_i64(c.read))
         .value(import::Column::RowsCreated, as_i64(c.created))
@@ -193,9 +296,7 @@ async fn save_progress(db: &DatabaseConnection, tenant_id: Uuid, import_id: Uuid
         .value(import::Column::UpdatedAt, Utc::now())
         .and_where(import::Column::Id.eq(import_id))
         .and_where(import::Column::TenantId.eq(tenant_id))
-        .to_owned();
-    db.execute(&stmt).await?;
-    Ok(())
+        .to_owned()
 }
 
 async fn finish(
@@ -215,27 +316,23 @@ async fn finish(
         .value(import::Column::UpdatedAt, now)
         .and_where(import::Column::Id.eq(import_id))
         .and_where(import::Column::TenantId.eq(tenant_id))
+        .and_where(import::Column::Status.is_in(["queued", "running"]))
         .to_owned();
     if let Some(key) = report_key {
         stmt.value(import::Column::ErrorReportKey, key);
     }
-    db.execute(&stmt).await?;
+    // The outcome and its event commit together; an import already finished gets neither again.
+    let txn = db.begin().await?;
+    if txn.execute(&stmt).await?.rows_affected() == 1
+        && let Some(model) =
+            import::Entity::find_in(tenant_id).filter(import::Column::Id.eq(import_id)).one(&txn).await?
+    {
+        let data = (&model).into();
+        let event = if status == "completed" { Event::import_completed(&data) } else { Event::import_failed(&data) };
+        events::append(&txn, TenantId::from_uuid(tenant_id), event).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    txn.commit().await?;
     Ok(())
-}
-
-/// Marks imports left `queued` or `running` by a previous process as failed ("interrupted by a
-/// restart"). Called once at start-up, before the server accepts requests.
-pub async fn fail_interrupted(db: &DatabaseConnection) -> anyhow::Result<u64> {
-    let unfinished = import::Entity::find_unfinished().all(db).await?;
-    let mut n = 0;
-    for job in unfinished {
-        finish(db, job.tenant_id, job.id, "failed", Some(INTERRUPTED.to_owned()), None).await?;
-        n += 1;
-    }
-    if n > 0 {
-        tracing::warn!(imports = n, "marked imports interrupted by a restart as failed");
-    }
-    Ok(n)
 }
 
 /// The stored file as a blocking `Read` for the parser thread: chunks of the object-store stream

@@ -1,8 +1,8 @@
 //! CSV contact imports: upload (multipart, streamed to file storage, size-limited), a column
-//! mapping, a background job that parses, normalises and upserts contacts in batches, progress
-//! counters and a downloadable error report. Until the job engine lands, the job is a tokio
-//! task whose state lives in the `imports` table; `fail_interrupted` marks jobs cut off by a
-//! restart as failed at start-up.
+//! mapping, a background job (`crm.import` on the job engine) that parses, normalises and
+//! upserts contacts in batches, progress counters and a downloadable error report. The import
+//! row and its job are written in one transaction; a run cut off by a crash or a shutdown is
+//! run again and resumes after the last committed batch.
 
 mod connection;
 mod dto;
@@ -15,7 +15,7 @@ mod service;
 mod upload;
 mod writer;
 
-pub use job::fail_interrupted;
+pub use job::ImportJob;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers `/imports` (mounted under `/v1`).

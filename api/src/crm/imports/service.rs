@@ -6,7 +6,7 @@ use actix_web::web;
 use chrono::Utc;
 use entities::{field_definition, import};
 use futures_util::{Stream, TryStreamExt};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, QueryFilter, TransactionTrait};
 use uuid::Uuid;
 
 use super::{
@@ -19,6 +19,7 @@ use crate::{
     platform::{
         auth::TenantCtx,
         ids::ImportId,
+        jobs::{self, Clock, NewJob, clock::SystemClock},
         pagination::{ListParams, fetch_page},
         storage::FileStore,
     },
@@ -40,8 +41,7 @@ pub async fn create(
     let upload = upload::receive(state, req, payload, &key).await?;
     match record(state, ctx, id, &key, upload).await {
         Ok(model) => {
-            let (db, files) = (state.db.clone(), state.files.clone());
-            tokio::spawn(job::run(db, files, tenant_id, id));
+            jobs::wake();
             Ok(model.into())
         }
         Err(err) => {
@@ -89,7 +89,16 @@ async fn record(
         finished_at: Set(None),
         updated_at: Set(now),
     };
-    Ok(row.insert(&state.db).await?)
+    // The import and its job commit together: no import without a job, no job without an import.
+    let txn = state.db.begin().await?;
+    let model = row.insert(&txn).await?;
+    let job = NewJob::of(&job::ImportJob { tenant_id, import_id: id })
+        .map_err(ApiError::internal)?
+        .tenant(tenant_id)
+        .subject(id);
+    jobs::enqueue(&txn, SystemClock.now_ms(), job).await?;
+    txn.commit().await?;
+    Ok(model)
 }
 
 async fn find(state: &AppState, ctx: &TenantCtx, id: ImportId) -> ApiResult<import::Model> {

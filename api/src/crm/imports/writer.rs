@@ -95,12 +95,22 @@ impl Writer {
     }
 
     /// Writes `rows` in one transaction, retrying a few times when a concurrent writer took a
-    /// key (or deleted a company or tag) between the read and the write.
-    pub async fn write(&mut self, rows: &[Row]) -> Result<Outcome, DbErr> {
+    /// key (or deleted a company or tag) between the read and the write. `checkpoint` gives the
+    /// statement that records the batch's outcome on the import; it commits with the batch, so
+    /// a re-run after a crash knows exactly which batches are written.
+    pub async fn write(
+        &mut self,
+        rows: &[Row],
+        checkpoint: impl Fn(&Outcome) -> sea_orm::sea_query::UpdateStatement,
+    ) -> Result<Outcome, DbErr> {
         let mut attempt = 0;
         loop {
             let txn = begin_write(&self.db).await?;
-            match self.write_in(&txn, rows).await {
+            let written = match self.write_in(&txn, rows).await {
+                Ok(outcome) => txn.execute(&checkpoint(&outcome)).await.map(|_| outcome),
+                Err(err) => Err(err),
+            };
+            match written {
                 Ok(outcome) => {
                     txn.commit().await?;
                     return Ok(outcome);

@@ -27,6 +27,9 @@ pub enum Resource {
     Imports,
     Exports,
     Products,
+    Webhooks,
+    Jobs,
+    Events,
 }
 
 /// Read or write (write includes read).
@@ -37,7 +40,7 @@ pub enum Access {
 }
 
 impl Resource {
-    pub const ALL: [Resource; 14] = [
+    pub const ALL: [Resource; 17] = [
         Resource::Organization,
         Resource::Members,
         Resource::Invitations,
@@ -52,6 +55,9 @@ impl Resource {
         Resource::Imports,
         Resource::Exports,
         Resource::Products,
+        Resource::Webhooks,
+        Resource::Jobs,
+        Resource::Events,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -70,6 +76,9 @@ impl Resource {
             Self::Imports => "imports",
             Self::Exports => "exports",
             Self::Products => "products",
+            Self::Webhooks => "webhooks",
+            Self::Jobs => "jobs",
+            Self::Events => "events",
         }
     }
 
@@ -82,6 +91,9 @@ impl Resource {
             (Self::Organization | Self::Members | Self::Clients, Role::Member | Role::Viewer) => Some(Read),
             (Self::Invitations, Role::Member) => Some(Read),
             (Self::Invitations | Self::ApiKeys | Self::AuditEvents, _) => None,
+            // Webhook endpoints send the organisation's data to outside URLs and hold signing
+            // secrets: like API keys, only owners and admins manage them.
+            (Self::Webhooks, Role::Member | Role::Viewer) => None,
             // CRM and catalogue: members work with the data; viewers read it. Field definitions
             // shape every tenant's data, so only admins change them. Exports copy the whole
             // contact base out, so viewers cannot start or download them.
@@ -107,6 +119,11 @@ impl Resource {
                 Role::Viewer,
             ) => Some(Read),
             (Self::Exports, Role::Viewer) => None,
+            // The list of the organisation's background operations (status and progress only).
+            (Self::Jobs, Role::Member | Role::Viewer) => Some(Read),
+            // Domain events carry every kind of object (API keys, invitations, members), so like
+            // the audit log only owners and admins read them.
+            (Self::Events, Role::Member | Role::Viewer) => None,
         }
     }
 }
@@ -220,6 +237,8 @@ mod tests {
             assert!(!w(Resource::Members).granted_to(role));
             assert!(!r(Resource::ApiKeys).granted_to(role));
             assert!(!r(Resource::AuditEvents).granted_to(role));
+            assert!(!r(Resource::Events).granted_to(role));
+            assert!(!r(Resource::Webhooks).granted_to(role));
         }
         assert!(r(Resource::Invitations).granted_to(Role::Member));
         assert!(!r(Resource::Invitations).granted_to(Role::Viewer));
