@@ -62,7 +62,7 @@ impl Metrics {
         let jobs_finished = IntCounterVec::new(
             Opts::new(
                 "jobs_finished_total",
-                "Background job runs, by job type and outcome (succeeded, retried, dead).",
+                "Background job runs, by job type and outcome (succeeded, retried, snoozed, dead).",
             ),
             &["kind", "outcome"],
         )?;

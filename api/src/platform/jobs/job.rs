@@ -39,6 +39,9 @@ pub enum JobError {
     Retry(anyhow::Error),
     /// Do not try again: keep the job as dead at once.
     Fatal(anyhow::Error),
+    /// Not now (a rate limit, say): run again after the delay; this run does not count as an
+    /// attempt.
+    Snooze(Duration),
 }
 
 impl JobError {

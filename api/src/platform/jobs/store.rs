@@ -110,6 +110,21 @@ pub async fn fail(
     Ok(update.filter(running_under(id, worker)).exec(db).await?.rows_affected == 1)
 }
 
+/// Puts a running job back to wait until `at`, without counting the run as an attempt.
+pub async fn snooze(db: &DatabaseConnection, id: Uuid, worker: &str, now: i64, at: i64) -> Result<bool, DbErr> {
+    let res = job::Entity::update_many()
+        .col_expr(job::Column::Status, Expr::value(PENDING))
+        .col_expr(job::Column::Attempts, Expr::col(job::Column::Attempts).sub(1))
+        .col_expr(job::Column::LockedBy, Expr::value(Option::<String>::None))
+        .col_expr(job::Column::LockedUntil, Expr::value(Option::<i64>::None))
+        .col_expr(job::Column::RunAt, Expr::value(at))
+        .col_expr(job::Column::UpdatedAt, Expr::value(now))
+        .filter(running_under(id, worker))
+        .exec(db)
+        .await?;
+    Ok(res.rows_affected == 1)
+}
+
 /// Gives unfinished jobs back at shutdown: pending again at once, and the interrupted run does
 /// not count as an attempt.
 pub async fn release(db: &DatabaseConnection, ids: &[Uuid], worker: &str, now: i64) -> Result<u64, DbErr> {

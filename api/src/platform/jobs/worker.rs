@@ -254,10 +254,15 @@ async fn execute(shared: &Shared, job: job::Model) {
             shared.flush.notify_one();
             return;
         }
+        Err(JobError::Snooze(delay)) => {
+            let at = now + i64::try_from(delay.as_millis()).unwrap_or(i64::MAX / 2);
+            store::snooze(&shared.db, id, &shared.worker_id, now, at).await
+        }
         Err(err) => {
             let (retryable, cause) = match err {
                 JobError::Retry(e) => (true, e),
                 JobError::Fatal(e) => (false, e),
+                JobError::Snooze(_) => (true, anyhow::anyhow!("snoozed")),
             };
             let retry_at = entry
                 .as_ref()
