@@ -3,7 +3,7 @@
 
 import { client } from './client.gen.js';
 import { type Client, formDataBodySerializer, type Options as Options2, type TDataShape } from './client/index.js';
-import type { AcceptInvitationData, AcceptInvitationErrors, AcceptInvitationResponses, AddContactTagsData, AddContactTagsErrors, AddContactTagsResponses, AddSegmentMembersData, AddSegmentMembersErrors, AddSegmentMembersResponses, AdminGetOrganizationData, AdminGetOrganizationErrors, AdminGetOrganizationResponses, AdminListAuditEventsData, AdminListAuditEventsErrors, AdminListAuditEventsResponses, AdminListOrganizationsData, AdminListOrganizationsErrors, AdminListOrganizationsResponses, AdminListSandboxEmailsData, AdminListSandboxEmailsErrors, AdminListSandboxEmailsResponses, AdminSuspendOrganizationData, AdminSuspendOrganizationErrors, AdminSuspendOrganizationResponses, AdminUnsuspendOrganizationData, AdminUnsuspendOrganizationErrors, AdminUnsuspendOrganizationResponses, BulkDeleteContactsData, BulkDeleteContactsErrors, BulkDeleteContactsResponses, BulkTagContactsData, BulkTagContactsErrors, BulkTagContactsResponses, BulkUpsertContactsData, BulkUpsertContactsErrors, BulkUpsertContactsResponses, ConfirmPasswordResetData, ConfirmPasswordResetErrors, ConfirmPasswordResetResponses, ConfirmTotpData, ConfirmTotpErrors, ConfirmTotpResponses, CountSegmentContactsData, CountSegmentContactsErrors, CountSegmentContactsResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateClientData, CreateClientErrors, CreateClientResponses, CreateCompanyData, CreateCompanyErrors, CreateCompanyNoteData, CreateCompanyNoteErrors, CreateCompanyNoteResponses, CreateCompanyResponses, CreateContactData, CreateContactErrors, CreateContactNoteData, CreateContactNoteErrors, CreateContactNoteResponses, CreateContactResponses, CreateCustomFieldData, CreateCustomFieldErrors, CreateCustomFieldResponses, CreateExportData, CreateExportErrors, CreateExportResponses, CreateImportData, CreateImportErrors, CreateImportResponses, CreateInvitationData, CreateInvitationErrors, CreateInvitationResponses, CreateProductData, CreateProductErrors, CreateProductResponses, CreateSegmentData, CreateSegmentErrors, CreateSegmentResponses, CreateTagData, CreateTagErrors, CreateTagResponses, DeleteApiKeyData, DeleteApiKeyErrors, DeleteApiKeyResponses, DeleteCompanyData, DeleteCompanyErrors, DeleteCompanyResponses, DeleteContactData, DeleteContactErrors, DeleteContactResponses, DeleteCustomFieldData, DeleteCustomFieldErrors, DeleteCustomFieldResponses, DeleteInvitationData, DeleteInvitationErrors, DeleteInvitationResponses, DeleteMemberData, DeleteMemberErrors, DeleteMemberResponses, DeleteNoteData, DeleteNoteErrors, DeleteNoteResponses, DeleteProductData, DeleteProductErrors, DeleteProductResponses, DeleteSegmentData, DeleteSegmentErrors, DeleteSegmentResponses, DeleteTagData, DeleteTagErrors, DeleteTagResponses, DisableTotpData, DisableTotpErrors, DisableTotpResponses, DownloadExportData, DownloadExportErrors, DownloadExportResponses, DownloadImportErrorsData, DownloadImportErrorsErrors, DownloadImportErrorsResponses, EnrolTotpData, EnrolTotpErrors, EnrolTotpResponses, GetApiKeyData, GetApiKeyErrors, GetApiKeyResponses, GetClientData, GetClientErrors, GetClientResponses, GetCompanyData, GetCompanyErrors, GetCompanyResponses, GetContactData, GetContactErrors, GetContactResponses, GetCustomFieldData, GetCustomFieldErrors, GetCustomFieldResponses, GetExportData, GetExportErrors, GetExportResponses, GetImportData, GetImportErrors, GetImportResponses, GetMeData, GetMeErrors, GetMeResponses, GetNoteData, GetNoteErrors, GetNoteResponses, GetOrganizationData, GetOrganizationErrors, GetOrganizationResponses, GetProductData, GetProductErrors, GetProductResponses, GetSegmentData, GetSegmentErrors, GetSegmentResponses, GetTagData, GetTagErrors, GetTagResponses, HealthzData, HealthzResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListAuditEventsData, ListAuditEventsErrors, ListAuditEventsResponses, ListClientsData, ListClientsErrors, ListClientsResponses, ListCompaniesData, ListCompaniesErrors, ListCompaniesResponses, ListCompanyContactsData, ListCompanyContactsErrors, ListCompanyContactsResponses, ListCompanyNotesData, ListCompanyNotesErrors, ListCompanyNotesResponses, ListContactNotesData, ListContactNotesErrors, ListContactNotesResponses, ListContactsData, ListContactsErrors, ListContactsResponses, ListCustomFieldsData, ListCustomFieldsErrors, ListCustomFieldsResponses, ListExportsData, ListExportsErrors, ListExportsResponses, ListImportsData, ListImportsErrors, ListImportsResponses, ListInvitationsData, ListInvitationsErrors, ListInvitationsResponses, ListMembersData, ListMembersErrors, ListMembersResponses, ListMyOrganizationsData, ListMyOrganizationsErrors, ListMyOrganizationsResponses, ListMySessionsData, ListMySessionsErrors, ListMySessionsResponses, ListProductsData, ListProductsErrors, ListProductsResponses, ListSegmentContactsData, ListSegmentContactsErrors, ListSegmentContactsResponses, ListSegmentsData, ListSegmentsErrors, ListSegmentsResponses, ListTagsData, ListTagsErrors, ListTagsResponses, LoginData, LoginErrors, LoginMfaData, LoginMfaErrors, LoginMfaResponses, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, MetricsData, MetricsResponses, PreviewSegmentData, PreviewSegmentErrors, PreviewSegmentResponses, ReadyzData, ReadyzErrors, ReadyzResponses, RefreshTokenData, RefreshTokenErrors, RefreshTokenResponses, RegenerateRecoveryCodesData, RegenerateRecoveryCodesErrors, RegenerateRecoveryCodesResponses, RemoveContactTagData, RemoveContactTagErrors, RemoveContactTagResponses, RemoveSegmentMembersData, RemoveSegmentMembersErrors, RemoveSegmentMembersResponses, RequestPasswordResetData, RequestPasswordResetErrors, RequestPasswordResetResponses, ResendEmailVerificationData, ResendEmailVerificationErrors, ResendEmailVerificationResponses, RevokeMySessionData, RevokeMySessionErrors, RevokeMySessionResponses, RotateApiKeyData, RotateApiKeyErrors, RotateApiKeyResponses, SignupData, SignupErrors, SignupResponses, SwitchOrganizationData, SwitchOrganizationErrors, SwitchOrganizationResponses, UpdateCompanyData, UpdateCompanyErrors, UpdateCompanyResponses, UpdateContactData, UpdateContactErrors, UpdateContactResponses, UpdateCustomFieldData, UpdateCustomFieldErrors, UpdateCustomFieldResponses, UpdateMemberData, UpdateMemberErrors, UpdateMemberResponses, UpdateNoteData, UpdateNoteErrors, UpdateNoteResponses, UpdateOrganizationData, UpdateOrganizationErrors, UpdateOrganizationResponses, UpdateProductData, UpdateProductErrors, UpdateProductResponses, UpdateSegmentData, UpdateSegmentErrors, UpdateSegmentResponses, UpdateTagData, UpdateTagErrors, UpdateTagResponses, VerifyEmailData, VerifyEmailErrors, VerifyEmailResponses } from './types.gen.js';
+import type { AcceptInvitationData, AcceptInvitationErrors, AcceptInvitationResponses, AddContactTagsData, AddContactTagsErrors, AddContactTagsResponses, AddSegmentMembersData, AddSegmentMembersErrors, AddSegmentMembersResponses, AdminDiscardJobData, AdminDiscardJobErrors, AdminDiscardJobResponses, AdminGetOrganizationData, AdminGetOrganizationErrors, AdminGetOrganizationResponses, AdminListAuditEventsData, AdminListAuditEventsErrors, AdminListAuditEventsResponses, AdminListJobsData, AdminListJobsErrors, AdminListJobsResponses, AdminListOrganizationsData, AdminListOrganizationsErrors, AdminListOrganizationsResponses, AdminListSandboxEmailsData, AdminListSandboxEmailsErrors, AdminListSandboxEmailsResponses, AdminRetryJobData, AdminRetryJobErrors, AdminRetryJobResponses, AdminSuspendOrganizationData, AdminSuspendOrganizationErrors, AdminSuspendOrganizationResponses, AdminUnsuspendOrganizationData, AdminUnsuspendOrganizationErrors, AdminUnsuspendOrganizationResponses, BulkDeleteContactsData, BulkDeleteContactsErrors, BulkDeleteContactsResponses, BulkTagContactsData, BulkTagContactsErrors, BulkTagContactsResponses, BulkUpsertContactsData, BulkUpsertContactsErrors, BulkUpsertContactsResponses, ConfirmPasswordResetData, ConfirmPasswordResetErrors, ConfirmPasswordResetResponses, ConfirmTotpData, ConfirmTotpErrors, ConfirmTotpResponses, CountSegmentContactsData, CountSegmentContactsErrors, CountSegmentContactsResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateClientData, CreateClientErrors, CreateClientResponses, CreateCompanyData, CreateCompanyErrors, CreateCompanyNoteData, CreateCompanyNoteErrors, CreateCompanyNoteResponses, CreateCompanyResponses, CreateContactData, CreateContactErrors, CreateContactNoteData, CreateContactNoteErrors, CreateContactNoteResponses, CreateContactResponses, CreateCustomFieldData, CreateCustomFieldErrors, CreateCustomFieldResponses, CreateExportData, CreateExportErrors, CreateExportResponses, CreateImportData, CreateImportErrors, CreateImportResponses, CreateInvitationData, CreateInvitationErrors, CreateInvitationResponses, CreateProductData, CreateProductErrors, CreateProductResponses, CreateSegmentData, CreateSegmentErrors, CreateSegmentResponses, CreateTagData, CreateTagErrors, CreateTagResponses, CreateWebhookEndpointData, CreateWebhookEndpointErrors, CreateWebhookEndpointResponses, DeleteApiKeyData, DeleteApiKeyErrors, DeleteApiKeyResponses, DeleteCompanyData, DeleteCompanyErrors, DeleteCompanyResponses, DeleteContactData, DeleteContactErrors, DeleteContactResponses, DeleteCustomFieldData, DeleteCustomFieldErrors, DeleteCustomFieldResponses, DeleteInvitationData, DeleteInvitationErrors, DeleteInvitationResponses, DeleteMemberData, DeleteMemberErrors, DeleteMemberResponses, DeleteNoteData, DeleteNoteErrors, DeleteNoteResponses, DeleteProductData, DeleteProductErrors, DeleteProductResponses, DeleteSegmentData, DeleteSegmentErrors, DeleteSegmentResponses, DeleteTagData, DeleteTagErrors, DeleteTagResponses, DeleteWebhookEndpointData, DeleteWebhookEndpointErrors, DeleteWebhookEndpointResponses, DisableTotpData, DisableTotpErrors, DisableTotpResponses, DownloadExportData, DownloadExportErrors, DownloadExportResponses, DownloadImportErrorsData, DownloadImportErrorsErrors, DownloadImportErrorsResponses, EnrolTotpData, EnrolTotpErrors, EnrolTotpResponses, GetApiKeyData, GetApiKeyErrors, GetApiKeyResponses, GetClientData, GetClientErrors, GetClientResponses, GetCompanyData, GetCompanyErrors, GetCompanyResponses, GetContactData, GetContactErrors, GetContactResponses, GetCustomFieldData, GetCustomFieldErrors, GetCustomFieldResponses, GetEventData, GetEventErrors, GetEventResponses, GetExportData, GetExportErrors, GetExportResponses, GetImportData, GetImportErrors, GetImportResponses, GetJobData, GetJobErrors, GetJobResponses, GetMeData, GetMeErrors, GetMeResponses, GetNoteData, GetNoteErrors, GetNoteResponses, GetOrganizationData, GetOrganizationErrors, GetOrganizationResponses, GetProductData, GetProductErrors, GetProductResponses, GetSegmentData, GetSegmentErrors, GetSegmentResponses, GetTagData, GetTagErrors, GetTagResponses, GetWebhookEndpointData, GetWebhookEndpointErrors, GetWebhookEndpointResponses, GetWebhookEndpointSecretData, GetWebhookEndpointSecretErrors, GetWebhookEndpointSecretResponses, HealthzData, HealthzResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListAuditEventsData, ListAuditEventsErrors, ListAuditEventsResponses, ListClientsData, ListClientsErrors, ListClientsResponses, ListCompaniesData, ListCompaniesErrors, ListCompaniesResponses, ListCompanyContactsData, ListCompanyContactsErrors, ListCompanyContactsResponses, ListCompanyNotesData, ListCompanyNotesErrors, ListCompanyNotesResponses, ListContactNotesData, ListContactNotesErrors, ListContactNotesResponses, ListContactsData, ListContactsErrors, ListContactsResponses, ListCustomFieldsData, ListCustomFieldsErrors, ListCustomFieldsResponses, ListEventsData, ListEventsErrors, ListEventsResponses, ListExportsData, ListExportsErrors, ListExportsResponses, ListImportsData, ListImportsErrors, ListImportsResponses, ListInvitationsData, ListInvitationsErrors, ListInvitationsResponses, ListJobsData, ListJobsErrors, ListJobsResponses, ListMembersData, ListMembersErrors, ListMembersResponses, ListMyOrganizationsData, ListMyOrganizationsErrors, ListMyOrganizationsResponses, ListMySessionsData, ListMySessionsErrors, ListMySessionsResponses, ListProductsData, ListProductsErrors, ListProductsResponses, ListSegmentContactsData, ListSegmentContactsErrors, ListSegmentContactsResponses, ListSegmentsData, ListSegmentsErrors, ListSegmentsResponses, ListTagsData, ListTagsErrors, ListTagsResponses, ListWebhookEndpointsData, ListWebhookEndpointsErrors, ListWebhookEndpointsResponses, LoginData, LoginErrors, LoginMfaData, LoginMfaErrors, LoginMfaResponses, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, MetricsData, MetricsResponses, PreviewSegmentData, PreviewSegmentErrors, PreviewSegmentResponses, ReadyzData, ReadyzErrors, ReadyzResponses, RefreshTokenData, RefreshTokenErrors, RefreshTokenResponses, RegenerateRecoveryCodesData, RegenerateRecoveryCodesErrors, RegenerateRecoveryCodesResponses, RemoveContactTagData, RemoveContactTagErrors, RemoveContactTagResponses, RemoveSegmentMembersData, RemoveSegmentMembersErrors, RemoveSegmentMembersResponses, RequestPasswordResetData, RequestPasswordResetErrors, RequestPasswordResetResponses, ResendEmailVerificationData, ResendEmailVerificationErrors, ResendEmailVerificationResponses, RevokeMySessionData, RevokeMySessionErrors, RevokeMySessionResponses, RotateApiKeyData, RotateApiKeyErrors, RotateApiKeyResponses, RotateWebhookEndpointSecretData, RotateWebhookEndpointSecretErrors, RotateWebhookEndpointSecretResponses, SignupData, SignupErrors, SignupResponses, SwitchOrganizationData, SwitchOrganizationErrors, SwitchOrganizationResponses, UpdateCompanyData, UpdateCompanyErrors, UpdateCompanyResponses, UpdateContactData, UpdateContactErrors, UpdateContactResponses, UpdateCustomFieldData, UpdateCustomFieldErrors, UpdateCustomFieldResponses, UpdateMemberData, UpdateMemberErrors, UpdateMemberResponses, UpdateNoteData, UpdateNoteErrors, UpdateNoteResponses, UpdateOrganizationData, UpdateOrganizationErrors, UpdateOrganizationResponses, UpdateProductData, UpdateProductErrors, UpdateProductResponses, UpdateSegmentData, UpdateSegmentErrors, UpdateSegmentResponses, UpdateTagData, UpdateTagErrors, UpdateTagResponses, UpdateWebhookEndpointData, UpdateWebhookEndpointErrors, UpdateWebhookEndpointResponses, VerifyEmailData, VerifyEmailErrors, VerifyEmailResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -684,6 +684,39 @@ export class Audit extends HeyApiClient {
     }
 }
 
+export class Events extends HeyApiClient {
+    /**
+     * List events
+     *
+     * The organisation's domain events (`contact.created`, `api_key.revoked`, …), each with its
+     * type, time and the object it is about in `data` (see the events guide for the catalogue).
+     * Oldest first unless `order=desc`. Filter by `type` (one name or a comma-separated list; an
+     * unknown name is 422 `validation_failed` with code `unknown_event_type`) and by a
+     * `created_at[gte]` / `created_at[lt]` time window. Events are kept for
+     * `event_retention_days` (30 by default). Needs `events:read`.
+     */
+    public list<ThrowOnError extends boolean = true>(options?: Options<ListEventsData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<ListEventsResponses, ListEventsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/events',
+            ...options
+        });
+    }
+    
+    /**
+     * Get an event
+     *
+     * One event of the organisation; another organisation's event is 404. Needs `events:read`.
+     */
+    public get<ThrowOnError extends boolean = true>(options: Options<GetEventData, ThrowOnError>) {
+        return (options.client ?? this.client).get<GetEventResponses, GetEventErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/events/{id}',
+            ...options
+        });
+    }
+}
+
 export class Admin extends HeyApiClient {
     /**
      * List organisations (operators)
@@ -774,6 +807,49 @@ export class Admin extends HeyApiClient {
         return (options?.client ?? this.client).get<AdminListAuditEventsResponses, AdminListAuditEventsErrors, ThrowOnError>({
             security: [{ scheme: 'bearer', type: 'http' }],
             url: '/v1/admin/audit-events',
+            ...options
+        });
+    }
+    
+    /**
+     * List jobs (operators)
+     *
+     * Jobs of every organisation and the platform's own, in one stored state (`dead` by default:
+     * the jobs whose attempts ran out), oldest first, with their payload and last error.
+     * Operator-only: anyone else gets 404.
+     */
+    public listJobs<ThrowOnError extends boolean = true>(options?: Options<AdminListJobsData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<AdminListJobsResponses, AdminListJobsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/admin/jobs',
+            ...options
+        });
+    }
+    
+    /**
+     * Retry a dead job (operators)
+     *
+     * Puts a dead job back in its queue, due now, with its attempts starting over. A job that is
+     * not dead is 409 `job_not_dead`. Operator-only: anyone else gets 404.
+     */
+    public retryJob<ThrowOnError extends boolean = true>(options: Options<AdminRetryJobData, ThrowOnError>) {
+        return (options.client ?? this.client).post<AdminRetryJobResponses, AdminRetryJobErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/admin/jobs/{id}/retry',
+            ...options
+        });
+    }
+    
+    /**
+     * Discard a dead job (operators)
+     *
+     * Deletes a dead job for good. A job that is not dead is 409 `job_not_dead`. Operator-only:
+     * anyone else gets 404.
+     */
+    public discardJob<ThrowOnError extends boolean = true>(options: Options<AdminDiscardJobData, ThrowOnError>) {
+        return (options.client ?? this.client).delete<AdminDiscardJobResponses, AdminDiscardJobErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/admin/jobs/{id}',
             ...options
         });
     }
@@ -1743,6 +1819,157 @@ export class Products extends HeyApiClient {
     }
 }
 
+export class Webhooks extends HeyApiClient {
+    /**
+     * List webhook endpoints
+     *
+     * Lists the organisation's endpoints in creation order with cursor pagination. Needs
+     * `webhooks:read`.
+     */
+    public listEndpoints<ThrowOnError extends boolean = true>(options?: Options<ListWebhookEndpointsData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<ListWebhookEndpointsResponses, ListWebhookEndpointsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/webhooks/endpoints',
+            ...options
+        });
+    }
+    
+    /**
+     * Create a webhook endpoint
+     *
+     * Adds a URL that the organisation's events are delivered to, signed according to Standard
+     * Webhooks. The URL must use `https` and its host must resolve only to public addresses: a
+     * private, loopback, link-local or reserved address is a 422 naming `url` (`url_not_https`,
+     * `url_credentials`, `url_private_address`, `url_unresolvable`, …). `event_types` filters what
+     * is delivered (empty: everything). A signing secret is generated unless `secret` gives one; it
+     * is never part of the endpoint: read it with `get_webhook_endpoint_secret`. Needs
+     * `webhooks:write`.
+     */
+    public createEndpoint<ThrowOnError extends boolean = true>(options: Options<CreateWebhookEndpointData, ThrowOnError>) {
+        return (options.client ?? this.client).post<CreateWebhookEndpointResponses, CreateWebhookEndpointErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/webhooks/endpoints',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Delete a webhook endpoint
+     *
+     * Removes the endpoint; nothing more is delivered to it. Needs `webhooks:write`.
+     */
+    public deleteEndpoint<ThrowOnError extends boolean = true>(options: Options<DeleteWebhookEndpointData, ThrowOnError>) {
+        return (options.client ?? this.client).delete<DeleteWebhookEndpointResponses, DeleteWebhookEndpointErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/webhooks/endpoints/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Get a webhook endpoint
+     *
+     * Returns one endpoint of the organisation (without its secret); an endpoint of another
+     * organisation answers 404. Needs `webhooks:read`.
+     */
+    public getEndpoint<ThrowOnError extends boolean = true>(options: Options<GetWebhookEndpointData, ThrowOnError>) {
+        return (options.client ?? this.client).get<GetWebhookEndpointResponses, GetWebhookEndpointErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/webhooks/endpoints/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Update a webhook endpoint
+     *
+     * Changes the fields sent and leaves the others: `description: null` and
+     * `rate_limit_per_second: null` clear them; a new `url` is checked like at creation.
+     * `enabled: false` stops deliveries (`disabled_reason: manual`); `enabled: true` resumes them,
+     * also for an endpoint the server disabled. Needs `webhooks:write`.
+     */
+    public updateEndpoint<ThrowOnError extends boolean = true>(options: Options<UpdateWebhookEndpointData, ThrowOnError>) {
+        return (options.client ?? this.client).patch<UpdateWebhookEndpointResponses, UpdateWebhookEndpointErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/webhooks/endpoints/{id}',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Get a webhook endpoint's signing secret
+     *
+     * Returns the current signing secret (`whsec_…`), to configure the receiver's signature check.
+     * It is the only operation that shows it. Needs `webhooks:write`, because the secret lets its
+     * holder sign deliveries.
+     */
+    public getEndpointSecret<ThrowOnError extends boolean = true>(options: Options<GetWebhookEndpointSecretData, ThrowOnError>) {
+        return (options.client ?? this.client).get<GetWebhookEndpointSecretResponses, GetWebhookEndpointSecretErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/webhooks/endpoints/{id}/secret',
+            ...options
+        });
+    }
+    
+    /**
+     * Rotate a webhook endpoint's signing secret
+     *
+     * Replaces the secret with a new one (generated, or `key` when given). The previous secret
+     * keeps signing deliveries next to the new one until `previous_secret_expires_at` (the server's
+     * `webhook_secret_grace_secs`, 24 hours by default), so the receiver can switch over without
+     * rejecting anything. Rotating again drops an earlier previous secret at once. The response
+     * holds no secret: read the new one with `get_webhook_endpoint_secret`. Needs `webhooks:write`.
+     */
+    public rotateEndpointSecret<ThrowOnError extends boolean = true>(options: Options<RotateWebhookEndpointSecretData, ThrowOnError>) {
+        return (options.client ?? this.client).post<RotateWebhookEndpointSecretResponses, RotateWebhookEndpointSecretErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/webhooks/endpoints/{id}/secret/rotate',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+}
+
+export class Jobs extends HeyApiClient {
+    /**
+     * List background jobs
+     *
+     * The organisation's background operations (imports, exports, …), oldest first, with their
+     * status and progress. Filter by `status` and `type`. Needs `jobs:read`.
+     */
+    public list<ThrowOnError extends boolean = true>(options?: Options<ListJobsData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<ListJobsResponses, ListJobsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/jobs',
+            ...options
+        });
+    }
+    
+    /**
+     * Get a background job
+     *
+     * One background operation with its status, attempts and progress. Needs `jobs:read`.
+     */
+    public get<ThrowOnError extends boolean = true>(options: Options<GetJobData, ThrowOnError>) {
+        return (options.client ?? this.client).get<GetJobResponses, GetJobErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/jobs/{id}',
+            ...options
+        });
+    }
+}
+
 export class Ops extends HeyApiClient {
     /**
      * Liveness probe
@@ -1765,8 +1992,9 @@ export class Ops extends HeyApiClient {
     /**
      * Prometheus metrics
      *
-     * Request counts by route/method/status, a latency histogram, and database pool gauges, in the
-     * Prometheus text format.
+     * Request counts by route/method/status, a latency histogram, database pool gauges, and the
+     * job queue (depth by queue and status; runs and run time by job type), in the Prometheus text
+     * format.
      */
     public metrics<ThrowOnError extends boolean = true>(options?: Options<MetricsData, ThrowOnError>) {
         return (options?.client ?? this.client).get<MetricsResponses, unknown, ThrowOnError>({ url: '/metrics', ...options });
@@ -1834,6 +2062,11 @@ export class GeneratedApi extends HeyApiClient {
         return this._audit ??= new Audit({ client: this.client });
     }
     
+    private _events?: Events;
+    get events(): Events {
+        return this._events ??= new Events({ client: this.client });
+    }
+    
     private _admin?: Admin;
     get admin(): Admin {
         return this._admin ??= new Admin({ client: this.client });
@@ -1882,6 +2115,16 @@ export class GeneratedApi extends HeyApiClient {
     private _products?: Products;
     get products(): Products {
         return this._products ??= new Products({ client: this.client });
+    }
+    
+    private _webhooks?: Webhooks;
+    get webhooks(): Webhooks {
+        return this._webhooks ??= new Webhooks({ client: this.client });
+    }
+    
+    private _jobs?: Jobs;
+    get jobs(): Jobs {
+        return this._jobs ??= new Jobs({ client: this.client });
     }
     
     private _ops?: Ops;

@@ -36,6 +36,46 @@ export type AcceptedOut = {
 };
 
 /**
+ * A page of jobs (operators).
+ */
+export type AdminJobList = {
+    /**
+     * The items of this page, in id (creation) order.
+     */
+    data: Array<AdminJobOut>;
+    /**
+     * Whether another page follows.
+     */
+    has_more: boolean;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * A job as operators see it: with its queue, organisation, payload and last error.
+ */
+export type AdminJobOut = JobOut & {
+    /**
+     * The stored status: `pending`, `running`, `succeeded` or `dead`.
+     */
+    state: string;
+    queue: string;
+    organization_id: TenantId | null;
+    /**
+     * The job's input.
+     */
+    payload: {
+        [key: string]: unknown;
+    };
+    /**
+     * The cause of the last failed run (internal detail, for operators only).
+     */
+    last_error: string | null;
+};
+
+/**
  * A page of organisations.
  */
 export type AdminOrganizationList = {
@@ -70,6 +110,22 @@ export type AdminOrganizationOut = {
     suspended_at: string | null;
     created_at: string;
     updated_at: string;
+};
+
+/**
+ * `api_key.created`: An API key was created (its secret is never part of an event).
+ */
+export type ApiKeyCreatedEvent = {
+    id: EventId;
+    /**
+     * The event type.
+     */
+    type: 'api_key.created';
+    /**
+     * When the change was made (UTC, to the microsecond).
+     */
+    created_at: string;
+    data: ApiKeyOut;
 };
 
 /**
@@ -178,6 +234,38 @@ export type ApiKeyOut = {
      * After a rotation: when the previous secret stops working; null when there is none.
      */
     previous_secret_expires_at: string | null;
+};
+
+/**
+ * `api_key.revoked`: An API key was revoked: it no longer authenticates. `data` is the key as it was.
+ */
+export type ApiKeyRevokedEvent = {
+    id: EventId;
+    /**
+     * The event type.
+     */
+    type: 'api_key.revoked';
+    /**
+     * When the change was made (UTC, to the microsecond).
+     */
+    created_at: string;
+    data: ApiKeyOut;
+};
+
+/**
+ * `api_key.rotated`: An API key got a new secret; `previous_secret_expires_at` says until when the old one works.
+ */
+export type ApiKeyRotatedEvent = {
+    id: EventId;
+    /**
+     * The event type.
+     */
+    type: 'api_key.rotated';
+    /**
+     * When the change was made (UTC, to the microsecond).
+     */
+    created_at: string;
+    data: ApiKeyOut;
 };
 
 /**
@@ -418,6 +506,38 @@ export type ClientOut = {
 };
 
 /**
+ * `company.created`: A company was created.
+ */
+export type CompanyCreatedEvent = {
+    id: EventId;
+    /**
+     * The event type.
+     */
+    type: 'company.created';
+    /**
+     * When the change was made (UTC, to the microsecond).
+     */
+    created_at: string;
+    data: CompanyOut;
+};
+
+/**
+ * `company.deleted`: A company was deleted (its contacts lost their `company_id`, without a `contact.updated` each). `data` is the company as it was.
+ */
+export type CompanyDeletedEvent = {
+    id: EventId;
+    /**
+     * The event type.
+     */
+    type: 'company.deleted';
+    /**
+     * When the change was made (UTC, to the microsecond).
+     */
+    created_at: string;
+    data: CompanyOut;
+};
+
+/**
  * Identifier of a company (prefix `com_`).
  */
 export type CompanyId = string;
@@ -503,6 +623,22 @@ export type CompanyPatch = {
 };
 
 /**
+ * `company.updated`: A company changed. `data` is the company after the change.
+ */
+export type CompanyUpdatedEvent = {
+    id: EventId;
+    /**
+     * The event type.
+     */
+    type: 'company.updated';
+    /**
+     * When the change was made (UTC, to the microsecond).
+     */
+    created_at: string;
+    data: CompanyOut;
+};
+
+/**
  * Consent changes per channel; omit a channel to leave it unchanged. Setting a status records
  * the time of the change.
  */
@@ -537,6 +673,38 @@ export type ConsentStatus = 'unknown' | 'opted_in' | 'opted_out';
 export type ConsentsOut = {
     sms: ConsentOut;
     email: ConsentOut;
+};
+
+/**
+ * `contact.created`: A contact was created (`create_contact`, or an item of `bulk_upsert_contacts` that created one). Imports do not send it: a finished import sends one `import.completed`.
+ */
+export type ContactCreatedEvent = {
+    id: EventId;
+    /**
+     * The event type.
+     */
+    type: 'contact.created';
+    /**
+     * When the change was made (UTC, to the microsecond).
+     */
+    created_at: string;
+    data: ContactOut;
+};
+
+/**
+ * `contact.deleted`: A contact was deleted (`delete_contact`, or one event per contact deleted by `bulk_delete_contacts`). `data` is the contact as it was.
+ */
+export type ContactDeletedEvent = {
+    id: EventId;
+    /**
+     * The event type.
+     */
+    type: 'contact.deleted';
+    /**
+     * When the change was made (UTC, to the microsecond).
+     */
+    created_at: string;
+    data: ContactOut;
 };
 
 /**
@@ -668,6 +836,22 @@ export type ContactTagsIn = {
 };
 
 /**
+ * `contact.updated`: A contact changed: `update_contact` (when it set `updated_at`), an item of `bulk_upsert_contacts` that updated one, or tags added to or removed from it (`add_contact_tags`, `remove_contact_tag`, `bulk_tag_contacts`) when its tags changed. `data` is the contact after the change.
+ */
+export type ContactUpdatedEvent = {
+    id: EventId;
+    /**
+     * The event type.
+     */
+    type: 'contact.updated';
+    /**
+     * When the change was made (UTC, to the microsecond).
+     */
+    created_at: string;
+    data: ContactOut;
+};
+
+/**
  * A new custom field definition.
  */
 export type CustomFieldIn = {
@@ -775,6 +959,153 @@ export type EmailTokenIn = {
      * The token from the email.
      */
     token: string;
+};
+
+/**
+ * `endpoint.disabled`: A webhook endpoint was disabled by the server: its deliveries kept failing, or its receiver answered `410 Gone`.
+ */
+export type EndpointDisabledEvent = {
+    id: EventId;
+    /**
+     * The event type.
+     */
+    type: 'endpoint.disabled';
+    /**
+     * When the change was made (UTC, to the microsecond).
+     */
+    created_at: string;
+    data: WebhookEndpointDisabledData;
+};
+
+/**
+ * Identifier of an event (prefix `evt_`).
+ */
+export type EventId = string;
+
+/**
+ * A page of events.
+ */
+export type EventList = {
+    /**
+     * The items of this page, in id (creation) order.
+     */
+    data: Array<EventOut>;
+    /**
+     * Whether another page follows.
+     */
+    has_more: boolean;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * A domain event: what happened (`type`), when, and the object it happened to (`data`, whose shape depends on `type`; see the events guide for the catalogue).
+ */
+export type EventOut = ({
+    type: 'contact.created';
+} & ContactCreatedEvent) | ({
+    type: 'contact.updated';
+} & ContactUpdatedEvent) | ({
+    type: 'contact.deleted';
+} & ContactDeletedEvent) | ({
+    type: 'company.created';
+} & CompanyCreatedEvent) | ({
+    type: 'company.updated';
+} & CompanyUpdatedEvent) | ({
+    type: 'company.deleted';
+} & CompanyDeletedEvent) | ({
+    type: 'product.created';
+} & ProductCreatedEvent) | ({
+    type: 'product.updated';
+} & ProductUpdatedEvent) | ({
+    type: 'product.deleted';
+} & ProductDeletedEvent) | ({
+    type: 'import.completed';
+} & ImportCompletedEvent) | ({
+    type: 'import.failed';
+} & ImportFailedEvent) | ({
+    type: 'export.completed';
+} & ExportCompletedEvent) | ({
+    type: 'export.failed';
+} & ExportFailedEvent) | ({
+    type: 'member.invited';
+} & MemberInvitedEvent) | ({
+    type: 'member.joined';
+} & MemberJoinedEvent) | ({
+    type: 'member.role_changed';
+} & MemberRoleChangedEvent) | ({
+    type: 'member.removed';
+} & MemberRemovedEvent) | ({
+    type: 'api_key.created';
+} & ApiKeyCreatedEvent) | ({
+    type: 'api_key.rotated';
+} & ApiKeyRotatedEvent) | ({
+    type: 'api_key.revoked';
+} & ApiKeyRevokedEvent) | ({
+    type: 'endpoint.disabled';
+} & EndpointDisabledEvent);
+
+/**
+ * `export.completed`: A contact export finished; its file can be downloaded from `download_url`.
+ */
+export type ExportCompletedEvent = {
+    id: EventId;
+    /**
+     * The event type.
+     */
+    type: 'export.completed';
+    /**
+     * When the change was made (UTC, to the microsecond).
+     */
+    created_at: string;
+    data: ExportEventData;
+};
+
+/**
+ * The `data` of `export.completed` and `export.failed`: the export and its outcome.
+ */
+export type ExportEventData = {
+    id: ExportId;
+    /**
+     * `completed` or `failed`.
+     */
+    status: string;
+    /**
+     * `csv` or `xlsx`.
+     */
+    format: string;
+    /**
+     * Contacts written.
+     */
+    rows_written: number;
+    /**
+     * Why the export failed (`export.failed`); null otherwise.
+     */
+    failure_reason: string | null;
+    /**
+     * Where to download the file (`export.completed`); null otherwise.
+     */
+    download_url: string | null;
+    created_at: string;
+    finished_at: string | null;
+};
+
+/**
+ * `export.failed`: A contact export failed; `failure_reason` says why.
+ */
+export type ExportFailedEvent = {
+    id: EventId;
+    /**
+     * The event type.
+     */
+    type: 'export.failed';
+    /**
+     * When the change was made (UTC, to the microsecond).
+     */
+    created_at: string;
+    data: ExportEventData;
 };
 
 /**
@@ -894,6 +1225,83 @@ export type FieldObject = 'contact' | 'company' | 'product';
  */
 export type HealthOut = {
     status: string;
+};
+
+/**
+ * `import.completed`: A contact import finished; its counts say how many rows created, updated, skipped or failed. The contacts it wrote get no events of their own.
+ */
+export type ImportCompletedEvent = {
+    id: EventId;
+    /**
+     * The event type.
+     */
+    type: 'import.completed';
+    /**
+     * When the change was made (UTC, to the microsecond).
+     */
+    created_at: string;
+    data: ImportEventData;
+};
+
+/**
+ * The `data` of `import.completed` and `import.failed`: the import and its counts.
+ */
+export type ImportEventData = {
+    id: ImportId;
+    /**
+     * `completed` or `failed`.
+     */
+    status: string;
+    /**
+     * The uploaded file's name.
+     */
+    filename: string;
+    /**
+     * Data rows read.
+     */
+    rows_read: number;
+    /**
+     * Rows that created a contact.
+     */
+    rows_created: number;
+    /**
+     * Rows that updated an existing contact.
+     */
+    rows_updated: number;
+    /**
+     * Rows that matched a contact with `on_match: skip`.
+     */
+    rows_skipped: number;
+    /**
+     * Rows refused; each is listed in the error report.
+     */
+    rows_failed: number;
+    /**
+     * Why the whole import failed (`import.failed`); null otherwise.
+     */
+    failure_reason: string | null;
+    /**
+     * Where to download the error report, when rows failed.
+     */
+    error_report_url: string | null;
+    created_at: string;
+    finished_at: string | null;
+};
+
+/**
+ * `import.failed`: A contact import stopped before the end; `failure_reason` says why.
+ */
+export type ImportFailedEvent = {
+    id: EventId;
+    /**
+     * The event type.
+     */
+    type: 'import.failed';
+    /**
+     * When the change was made (UTC, to the microsecond).
+     */
+    created_at: string;
+    data: ImportEventData;
 };
 
 /**
@@ -1071,6 +1479,82 @@ export type InvitationStatus = 'pending' | 'accepted' | 'revoked' | 'expired';
 export type ItemStatus = 'created' | 'updated' | 'skipped' | 'failed';
 
 /**
+ * Identifier of a job (prefix `job_`).
+ */
+export type JobId = string;
+
+/**
+ * A page of jobs.
+ */
+export type JobList = {
+    /**
+     * The items of this page, in id (creation) order.
+     */
+    data: Array<JobOut>;
+    /**
+     * Whether another page follows.
+     */
+    has_more: boolean;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * One of the organisation's background operations.
+ */
+export type JobOut = {
+    id: JobId;
+    /**
+     * The job type, e.g. `crm.import`, `crm.export`.
+     */
+    type: string;
+    status: JobStatus;
+    /**
+     * Runs started so far.
+     */
+    attempts: number;
+    max_attempts: number;
+    /**
+     * What the job reports of its progress (its shape depends on the type), or null.
+     */
+    progress: {
+        [key: string]: unknown;
+    } | null;
+    resource: JobResource | null;
+    /**
+     * When it is (or was) due.
+     */
+    run_at: string;
+    created_at: string;
+    /**
+     * When its latest run started.
+     */
+    started_at: string | null;
+    finished_at: string | null;
+};
+
+/**
+ * The object a job works on.
+ */
+export type JobResource = {
+    /**
+     * `import` or `export`.
+     */
+    type: string;
+    /**
+     * Its prefixed id (`imp_…`, `exp_…`).
+     */
+    id: string;
+};
+
+/**
+ * Where a job stands, as a tenant sees it.
+ */
+export type JobStatus = 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed';
+
+/**
  * Log in with email and password.
  */
 export type LoginIn = {
@@ -1160,6 +1644,38 @@ export type MeOut = {
 };
 
 /**
+ * `member.invited`: Someone was invited to join the organisation (the token is never part of an event).
+ */
+export type MemberInvitedEvent = {
+    id: EventId;
+    /**
+     * The event type.
+     */
+    type: 'member.invited';
+    /**
+     * When the change was made (UTC, to the microsecond).
+     */
+    created_at: string;
+    data: InvitationOut;
+};
+
+/**
+ * `member.joined`: Someone accepted an invitation and joined the organisation.
+ */
+export type MemberJoinedEvent = {
+    id: EventId;
+    /**
+     * The event type.
+     */
+    type: 'member.joined';
+    /**
+     * When the change was made (UTC, to the microsecond).
+     */
+    created_at: string;
+    data: MemberOut;
+};
+
+/**
  * A page of members.
  */
 export type MemberList = {
@@ -1189,11 +1705,43 @@ export type MemberOut = {
 };
 
 /**
+ * `member.removed`: A member was removed from the organisation, or left it. `data` is the member as they were.
+ */
+export type MemberRemovedEvent = {
+    id: EventId;
+    /**
+     * The event type.
+     */
+    type: 'member.removed';
+    /**
+     * When the change was made (UTC, to the microsecond).
+     */
+    created_at: string;
+    data: MemberOut;
+};
+
+/**
  * The result for one contact id, in the order given.
  */
 export type MemberResult = {
     contact_id: ContactId;
     status: MemberStatus;
+};
+
+/**
+ * `member.role_changed`: A member's role changed. `data` is the member with the new role.
+ */
+export type MemberRoleChangedEvent = {
+    id: EventId;
+    /**
+     * The event type.
+     */
+    type: 'member.role_changed';
+    /**
+     * When the change was made (UTC, to the microsecond).
+     */
+    created_at: string;
+    data: MemberOut;
 };
 
 /**
@@ -1477,6 +2025,38 @@ export type Problem = {
 };
 
 /**
+ * `product.created`: A product was added to the catalogue.
+ */
+export type ProductCreatedEvent = {
+    id: EventId;
+    /**
+     * The event type.
+     */
+    type: 'product.created';
+    /**
+     * When the change was made (UTC, to the microsecond).
+     */
+    created_at: string;
+    data: ProductOut;
+};
+
+/**
+ * `product.deleted`: A product was deleted. `data` is the product as it was.
+ */
+export type ProductDeletedEvent = {
+    id: EventId;
+    /**
+     * The event type.
+     */
+    type: 'product.deleted';
+    /**
+     * When the change was made (UTC, to the microsecond).
+     */
+    created_at: string;
+    data: ProductOut;
+};
+
+/**
  * Identifier of a product (prefix `prod_`).
  */
 export type ProductId = string;
@@ -1578,6 +2158,22 @@ export type ProductPatchIn = {
 };
 
 /**
+ * `product.updated`: A product changed. `data` is the product after the change.
+ */
+export type ProductUpdatedEvent = {
+    id: EventId;
+    /**
+     * The event type.
+     */
+    type: 'product.updated';
+    /**
+     * When the change was made (UTC, to the microsecond).
+     */
+    created_at: string;
+    data: ProductOut;
+};
+
+/**
  * Readiness of each dependency.
  */
 export type ReadinessChecks = {
@@ -1630,6 +2226,17 @@ export type RotateApiKeyIn = {
      * for the server default (`api_key_rotation_grace_secs`, 24 hours unless configured).
      */
     grace_period_secs?: number | null;
+};
+
+/**
+ * A secret rotation.
+ */
+export type RotateWebhookSecretIn = {
+    /**
+     * The new secret, `whsec_` followed by the standard base64 (with padding) of 24 to 64
+     * bytes; omit it to have one generated.
+     */
+    key?: string | null;
 };
 
 /**
@@ -1977,6 +2584,152 @@ export type UserOut = {
      */
     mfa_enabled: boolean;
     created_at: string;
+};
+
+/**
+ * The `data` of `endpoint.disabled`.
+ */
+export type WebhookEndpointDisabledData = {
+    endpoint_id: WebhookEndpointId;
+    /**
+     * The endpoint's URL.
+     */
+    url: string;
+    /**
+     * `failing` (deliveries kept failing) or `gone` (the receiver answered `410 Gone`).
+     */
+    reason: WebhookEndpointDisabledReason;
+    disabled_at: string;
+};
+
+/**
+ * Why an endpoint is disabled.
+ */
+export type WebhookEndpointDisabledReason = 'manual' | 'failing' | 'gone';
+
+/**
+ * Identifier of a webhook endpoint (prefix `ep_`).
+ */
+export type WebhookEndpointId = string;
+
+/**
+ * A new webhook endpoint.
+ */
+export type WebhookEndpointIn = {
+    /**
+     * Where deliveries are POSTed: an `https://` URL (at most 2,048 characters, no user name or
+     * password) whose host resolves only to public addresses.
+     */
+    url: string;
+    /**
+     * Free text, up to 1,000 characters.
+     */
+    description?: string | null;
+    /**
+     * The event types delivered to this endpoint; omitted or empty for every type.
+     */
+    event_types?: Array<string> | null;
+    /**
+     * Whether deliveries are sent (default true).
+     */
+    enabled?: boolean | null;
+    /**
+     * At most this many deliveries per second to this endpoint; omitted or null for no limit.
+     */
+    rate_limit_per_second?: number | null;
+    /**
+     * A signing secret of your own, `whsec_` followed by the standard base64 (with padding) of
+     * 24 to 64 random bytes; omit it to have one generated.
+     */
+    secret?: string | null;
+};
+
+/**
+ * A page of webhook endpoints.
+ */
+export type WebhookEndpointList = {
+    /**
+     * The items of this page, in id (creation) order.
+     */
+    data: Array<WebhookEndpointOut>;
+    /**
+     * Whether another page follows.
+     */
+    has_more: boolean;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * A webhook endpoint (without its secret).
+ */
+export type WebhookEndpointOut = {
+    id: WebhookEndpointId;
+    /**
+     * The URL, as normalised when it was saved.
+     */
+    url: string;
+    description: string | null;
+    /**
+     * The event types delivered; empty for every type.
+     */
+    event_types: Array<string>;
+    /**
+     * Whether deliveries are sent.
+     */
+    enabled: boolean;
+    disabled_reason: WebhookEndpointDisabledReason | null;
+    /**
+     * Deliveries per second at most; null for no limit.
+     */
+    rate_limit_per_second: number | null;
+    /**
+     * While a rotated-out secret still signs deliveries, when it stops; null otherwise.
+     */
+    previous_secret_expires_at: string | null;
+    created_at: string;
+    updated_at: string;
+};
+
+/**
+ * Changes to an endpoint: an omitted field stays as it is; `description` and
+ * `rate_limit_per_second` may be `null` to clear them.
+ */
+export type WebhookEndpointPatchIn = {
+    /**
+     * A new URL, checked like at creation.
+     */
+    url?: string;
+    /**
+     * `null` clears the description.
+     */
+    description?: string | null;
+    /**
+     * The whole list of event types (`[]` for every type).
+     */
+    event_types?: Array<string>;
+    /**
+     * `false` stops deliveries (`disabled_reason: manual`); `true` resumes them, also after the
+     * server disabled a failing endpoint.
+     */
+    enabled?: boolean;
+    /**
+     * `null` removes the limit.
+     */
+    rate_limit_per_second?: number | null;
+};
+
+/**
+ * An endpoint's current signing secret.
+ */
+export type WebhookEndpointSecretOut = {
+    /**
+     * `whsec_` followed by the standard base64 of the key: give it as is to a Standard Webhooks
+     * verifier (such as the SDKs' `verifyWebhook` / `verify_webhook`).
+     */
+    key: string;
 };
 
 /**
@@ -3916,6 +4669,120 @@ export type ListAuditEventsResponses = {
 };
 
 export type ListAuditEventsResponse = ListAuditEventsResponses[keyof ListAuditEventsResponses];
+
+export type ListEventsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * How many events to return (1–100, default 20).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page; omit for the first page. Treat it as opaque, and
+         * keep the other parameters the same while paging.
+         */
+        cursor?: string;
+        /**
+         * Which end of the log a list starts from.
+         */
+        order?: 'asc' | 'desc';
+        /**
+         * Only events of these types: one name or a comma-separated list, e.g.
+         * `contact.created,contact.updated`. Each must be a type of the catalogue.
+         */
+        type?: string;
+        /**
+         * Only events created at or after this time (RFC 3339, e.g. `2026-01-31T00:00:00Z`).
+         */
+        'created_at[gte]'?: string;
+        /**
+         * Only events created before this time (RFC 3339).
+         */
+        'created_at[lt]'?: string;
+    };
+    url: '/v1/events';
+};
+
+export type ListEventsErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ListEventsError = ListEventsErrors[keyof ListEventsErrors];
+
+export type ListEventsResponses = {
+    /**
+     * A page of events.
+     */
+    200: EventList;
+};
+
+export type ListEventsResponse = ListEventsResponses[keyof ListEventsResponses];
+
+export type GetEventData = {
+    body?: never;
+    path: {
+        /**
+         * The event's id (`evt_…`).
+         */
+        id: EventId;
+    };
+    query?: never;
+    url: '/v1/events/{id}';
+};
+
+export type GetEventErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type GetEventError = GetEventErrors[keyof GetEventErrors];
+
+export type GetEventResponses = {
+    /**
+     * The event.
+     */
+    200: EventOut;
+};
+
+export type GetEventResponse = GetEventResponses[keyof GetEventResponses];
 
 export type AdminListOrganizationsData = {
     body?: never;
@@ -7366,6 +8233,648 @@ export type UpdateProductResponses = {
 };
 
 export type UpdateProductResponse = UpdateProductResponses[keyof UpdateProductResponses];
+
+export type ListWebhookEndpointsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * How many items to return (1–100, default 20).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page; omit for the first page. Treat it as opaque.
+         */
+        cursor?: string;
+    };
+    url: '/v1/webhooks/endpoints';
+};
+
+export type ListWebhookEndpointsErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ListWebhookEndpointsError = ListWebhookEndpointsErrors[keyof ListWebhookEndpointsErrors];
+
+export type ListWebhookEndpointsResponses = {
+    /**
+     * A page of endpoints.
+     */
+    200: WebhookEndpointList;
+};
+
+export type ListWebhookEndpointsResponse = ListWebhookEndpointsResponses[keyof ListWebhookEndpointsResponses];
+
+export type CreateWebhookEndpointData = {
+    body: WebhookEndpointIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/v1/webhooks/endpoints';
+};
+
+export type CreateWebhookEndpointErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type CreateWebhookEndpointError = CreateWebhookEndpointErrors[keyof CreateWebhookEndpointErrors];
+
+export type CreateWebhookEndpointResponses = {
+    /**
+     * The endpoint.
+     */
+    201: WebhookEndpointOut;
+};
+
+export type CreateWebhookEndpointResponse = CreateWebhookEndpointResponses[keyof CreateWebhookEndpointResponses];
+
+export type DeleteWebhookEndpointData = {
+    body?: never;
+    path: {
+        /**
+         * The endpoint's id (`ep_…`).
+         */
+        id: WebhookEndpointId;
+    };
+    query?: never;
+    url: '/v1/webhooks/endpoints/{id}';
+};
+
+export type DeleteWebhookEndpointErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type DeleteWebhookEndpointError = DeleteWebhookEndpointErrors[keyof DeleteWebhookEndpointErrors];
+
+export type DeleteWebhookEndpointResponses = {
+    /**
+     * The endpoint is deleted.
+     */
+    204: void;
+};
+
+export type DeleteWebhookEndpointResponse = DeleteWebhookEndpointResponses[keyof DeleteWebhookEndpointResponses];
+
+export type GetWebhookEndpointData = {
+    body?: never;
+    path: {
+        /**
+         * The endpoint's id (`ep_…`).
+         */
+        id: WebhookEndpointId;
+    };
+    query?: never;
+    url: '/v1/webhooks/endpoints/{id}';
+};
+
+export type GetWebhookEndpointErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type GetWebhookEndpointError = GetWebhookEndpointErrors[keyof GetWebhookEndpointErrors];
+
+export type GetWebhookEndpointResponses = {
+    /**
+     * The endpoint.
+     */
+    200: WebhookEndpointOut;
+};
+
+export type GetWebhookEndpointResponse = GetWebhookEndpointResponses[keyof GetWebhookEndpointResponses];
+
+export type UpdateWebhookEndpointData = {
+    body: WebhookEndpointPatchIn;
+    path: {
+        /**
+         * The endpoint's id (`ep_…`).
+         */
+        id: WebhookEndpointId;
+    };
+    query?: never;
+    url: '/v1/webhooks/endpoints/{id}';
+};
+
+export type UpdateWebhookEndpointErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type UpdateWebhookEndpointError = UpdateWebhookEndpointErrors[keyof UpdateWebhookEndpointErrors];
+
+export type UpdateWebhookEndpointResponses = {
+    /**
+     * The updated endpoint.
+     */
+    200: WebhookEndpointOut;
+};
+
+export type UpdateWebhookEndpointResponse = UpdateWebhookEndpointResponses[keyof UpdateWebhookEndpointResponses];
+
+export type GetWebhookEndpointSecretData = {
+    body?: never;
+    path: {
+        /**
+         * The endpoint's id (`ep_…`).
+         */
+        id: WebhookEndpointId;
+    };
+    query?: never;
+    url: '/v1/webhooks/endpoints/{id}/secret';
+};
+
+export type GetWebhookEndpointSecretErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type GetWebhookEndpointSecretError = GetWebhookEndpointSecretErrors[keyof GetWebhookEndpointSecretErrors];
+
+export type GetWebhookEndpointSecretResponses = {
+    /**
+     * The current secret.
+     */
+    200: WebhookEndpointSecretOut;
+};
+
+export type GetWebhookEndpointSecretResponse = GetWebhookEndpointSecretResponses[keyof GetWebhookEndpointSecretResponses];
+
+export type RotateWebhookEndpointSecretData = {
+    body: RotateWebhookSecretIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        /**
+         * The endpoint's id (`ep_…`).
+         */
+        id: WebhookEndpointId;
+    };
+    query?: never;
+    url: '/v1/webhooks/endpoints/{id}/secret/rotate';
+};
+
+export type RotateWebhookEndpointSecretErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type RotateWebhookEndpointSecretError = RotateWebhookEndpointSecretErrors[keyof RotateWebhookEndpointSecretErrors];
+
+export type RotateWebhookEndpointSecretResponses = {
+    /**
+     * The endpoint, with `previous_secret_expires_at`.
+     */
+    200: WebhookEndpointOut;
+};
+
+export type RotateWebhookEndpointSecretResponse = RotateWebhookEndpointSecretResponses[keyof RotateWebhookEndpointSecretResponses];
+
+export type ListJobsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * How many jobs to return (1–100, default 20).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page; omit for the first page. Keep the filters the
+         * same while paging.
+         */
+        cursor?: string;
+        /**
+         * Where a job stands, as a tenant sees it.
+         */
+        status?: 'queued' | 'running' | 'retrying' | 'succeeded' | 'failed';
+        /**
+         * Only jobs of this type, e.g. `crm.import`.
+         */
+        type?: string;
+    };
+    url: '/v1/jobs';
+};
+
+export type ListJobsErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ListJobsError = ListJobsErrors[keyof ListJobsErrors];
+
+export type ListJobsResponses = {
+    /**
+     * A page of jobs.
+     */
+    200: JobList;
+};
+
+export type ListJobsResponse = ListJobsResponses[keyof ListJobsResponses];
+
+export type GetJobData = {
+    body?: never;
+    path: {
+        /**
+         * The job's id (`job_…`).
+         */
+        id: JobId;
+    };
+    query?: never;
+    url: '/v1/jobs/{id}';
+};
+
+export type GetJobErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type GetJobError = GetJobErrors[keyof GetJobErrors];
+
+export type GetJobResponses = {
+    /**
+     * The job.
+     */
+    200: JobOut;
+};
+
+export type GetJobResponse = GetJobResponses[keyof GetJobResponses];
+
+export type AdminListJobsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * How many jobs to return (1–100, default 20).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page; omit for the first page.
+         */
+        cursor?: string;
+        /**
+         * The stored statuses operators filter on.
+         */
+        state?: 'pending' | 'running' | 'succeeded' | 'dead';
+        /**
+         * Only jobs in this queue.
+         */
+        queue?: string;
+        /**
+         * Only jobs of this type.
+         */
+        type?: string;
+    };
+    url: '/v1/admin/jobs';
+};
+
+export type AdminListJobsErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type AdminListJobsError = AdminListJobsErrors[keyof AdminListJobsErrors];
+
+export type AdminListJobsResponses = {
+    /**
+     * A page of jobs.
+     */
+    200: AdminJobList;
+};
+
+export type AdminListJobsResponse = AdminListJobsResponses[keyof AdminListJobsResponses];
+
+export type AdminRetryJobData = {
+    body?: never;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        /**
+         * The job's id (`job_…`).
+         */
+        id: JobId;
+    };
+    query?: never;
+    url: '/v1/admin/jobs/{id}/retry';
+};
+
+export type AdminRetryJobErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type AdminRetryJobError = AdminRetryJobErrors[keyof AdminRetryJobErrors];
+
+export type AdminRetryJobResponses = {
+    /**
+     * The job, pending again.
+     */
+    200: AdminJobOut;
+};
+
+export type AdminRetryJobResponse = AdminRetryJobResponses[keyof AdminRetryJobResponses];
+
+export type AdminDiscardJobData = {
+    body?: never;
+    path: {
+        /**
+         * The job's id (`job_…`).
+         */
+        id: JobId;
+    };
+    query?: never;
+    url: '/v1/admin/jobs/{id}';
+};
+
+export type AdminDiscardJobErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type AdminDiscardJobError = AdminDiscardJobErrors[keyof AdminDiscardJobErrors];
+
+export type AdminDiscardJobResponses = {
+    /**
+     * The job is deleted.
+     */
+    204: void;
+};
+
+export type AdminDiscardJobResponse = AdminDiscardJobResponses[keyof AdminDiscardJobResponses];
 
 export type HealthzData = {
     body?: never;

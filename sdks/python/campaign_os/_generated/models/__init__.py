@@ -4,13 +4,23 @@
 
 from .accept_invitation_in import AcceptInvitationIn
 from .accepted_out import AcceptedOut
+from .admin_job_list import AdminJobList
+from .admin_job_out import AdminJobOut
+from .admin_job_out_payload import AdminJobOutPayload
 from .admin_list_audit_events_order import AdminListAuditEventsOrder
+from .admin_list_jobs_state import AdminListJobsState
 from .admin_organization_list import AdminOrganizationList
 from .admin_organization_out import AdminOrganizationOut
+from .api_key_created_event import ApiKeyCreatedEvent
+from .api_key_created_event_type import ApiKeyCreatedEventType
 from .api_key_created_out import ApiKeyCreatedOut
 from .api_key_in import ApiKeyIn
 from .api_key_list import ApiKeyList
 from .api_key_out import ApiKeyOut
+from .api_key_revoked_event import ApiKeyRevokedEvent
+from .api_key_revoked_event_type import ApiKeyRevokedEventType
+from .api_key_rotated_event import ApiKeyRotatedEvent
+from .api_key_rotated_event_type import ApiKeyRotatedEventType
 from .audit_actor_out import AuditActorOut
 from .audit_event_list import AuditEventList
 from .audit_event_out import AuditEventOut
@@ -29,6 +39,10 @@ from .check_status import CheckStatus
 from .client_in import ClientIn
 from .client_list import ClientList
 from .client_out import ClientOut
+from .company_created_event import CompanyCreatedEvent
+from .company_created_event_type import CompanyCreatedEventType
+from .company_deleted_event import CompanyDeletedEvent
+from .company_deleted_event_type import CompanyDeletedEventType
 from .company_in import CompanyIn
 from .company_in_custom_fields_type_0 import CompanyInCustomFieldsType0
 from .company_list import CompanyList
@@ -36,10 +50,16 @@ from .company_out import CompanyOut
 from .company_out_custom_fields import CompanyOutCustomFields
 from .company_patch import CompanyPatch
 from .company_patch_custom_fields import CompanyPatchCustomFields
+from .company_updated_event import CompanyUpdatedEvent
+from .company_updated_event_type import CompanyUpdatedEventType
 from .consent_in import ConsentIn
 from .consent_out import ConsentOut
 from .consent_status import ConsentStatus
 from .consents_out import ConsentsOut
+from .contact_created_event import ContactCreatedEvent
+from .contact_created_event_type import ContactCreatedEventType
+from .contact_deleted_event import ContactDeletedEvent
+from .contact_deleted_event_type import ContactDeletedEventType
 from .contact_in import ContactIn
 from .contact_in_custom_fields_type_0 import ContactInCustomFieldsType0
 from .contact_list import ContactList
@@ -48,12 +68,22 @@ from .contact_out_custom_fields import ContactOutCustomFields
 from .contact_patch import ContactPatch
 from .contact_patch_custom_fields_type_0 import ContactPatchCustomFieldsType0
 from .contact_tags_in import ContactTagsIn
+from .contact_updated_event import ContactUpdatedEvent
+from .contact_updated_event_type import ContactUpdatedEventType
 from .custom_field_in import CustomFieldIn
 from .custom_field_list import CustomFieldList
 from .custom_field_out import CustomFieldOut
 from .custom_field_patch import CustomFieldPatch
 from .custom_field_type import CustomFieldType
 from .email_token_in import EmailTokenIn
+from .endpoint_disabled_event import EndpointDisabledEvent
+from .endpoint_disabled_event_type import EndpointDisabledEventType
+from .event_list import EventList
+from .export_completed_event import ExportCompletedEvent
+from .export_completed_event_type import ExportCompletedEventType
+from .export_event_data import ExportEventData
+from .export_failed_event import ExportFailedEvent
+from .export_failed_event_type import ExportFailedEventType
 from .export_format import ExportFormat
 from .export_in import ExportIn
 from .export_list import ExportList
@@ -62,6 +92,11 @@ from .export_status import ExportStatus
 from .field_error import FieldError
 from .field_object import FieldObject
 from .health_out import HealthOut
+from .import_completed_event import ImportCompletedEvent
+from .import_completed_event_type import ImportCompletedEventType
+from .import_event_data import ImportEventData
+from .import_failed_event import ImportFailedEvent
+from .import_failed_event_type import ImportFailedEventType
 from .import_list import ImportList
 from .import_options import ImportOptions
 from .import_options_mapping_type_0 import ImportOptionsMappingType0
@@ -73,9 +108,16 @@ from .invitation_list import InvitationList
 from .invitation_out import InvitationOut
 from .invitation_status import InvitationStatus
 from .item_status import ItemStatus
+from .job_list import JobList
+from .job_out import JobOut
+from .job_out_progress_type_0 import JobOutProgressType0
+from .job_resource import JobResource
+from .job_status import JobStatus
 from .list_audit_events_order import ListAuditEventsOrder
 from .list_contacts_sort import ListContactsSort
 from .list_custom_fields_object import ListCustomFieldsObject
+from .list_events_order import ListEventsOrder
+from .list_jobs_status import ListJobsStatus
 from .list_segment_contacts_sort import ListSegmentContactsSort
 from .login_in import LoginIn
 from .login_session_list import LoginSessionList
@@ -83,9 +125,17 @@ from .login_session_out import LoginSessionOut
 from .match_on import MatchOn
 from .me_api_key import MeApiKey
 from .me_out import MeOut
+from .member_invited_event import MemberInvitedEvent
+from .member_invited_event_type import MemberInvitedEventType
+from .member_joined_event import MemberJoinedEvent
+from .member_joined_event_type import MemberJoinedEventType
 from .member_list import MemberList
 from .member_out import MemberOut
+from .member_removed_event import MemberRemovedEvent
+from .member_removed_event_type import MemberRemovedEventType
 from .member_result import MemberResult
+from .member_role_changed_event import MemberRoleChangedEvent
+from .member_role_changed_event_type import MemberRoleChangedEventType
 from .member_role_in import MemberRoleIn
 from .member_status import MemberStatus
 from .mfa_challenge_out import MfaChallengeOut
@@ -108,6 +158,10 @@ from .password_reset_in import PasswordResetIn
 from .price import Price
 from .principal_type import PrincipalType
 from .problem import Problem
+from .product_created_event import ProductCreatedEvent
+from .product_created_event_type import ProductCreatedEventType
+from .product_deleted_event import ProductDeletedEvent
+from .product_deleted_event_type import ProductDeletedEventType
 from .product_in import ProductIn
 from .product_in_custom_fields_type_0 import ProductInCustomFieldsType0
 from .product_list import ProductList
@@ -115,12 +169,15 @@ from .product_out import ProductOut
 from .product_out_custom_fields import ProductOutCustomFields
 from .product_patch_in import ProductPatchIn
 from .product_patch_in_custom_fields_type_0 import ProductPatchInCustomFieldsType0
+from .product_updated_event import ProductUpdatedEvent
+from .product_updated_event_type import ProductUpdatedEventType
 from .readiness_checks import ReadinessChecks
 from .readiness_out import ReadinessOut
 from .recovery_codes_out import RecoveryCodesOut
 from .refresh_token_in import RefreshTokenIn
 from .role import Role
 from .rotate_api_key_in import RotateApiKeyIn
+from .rotate_webhook_secret_in import RotateWebhookSecretIn
 from .sandbox_email_list import SandboxEmailList
 from .sandbox_email_out import SandboxEmailOut
 from .segment_count_out import SegmentCountOut
@@ -144,17 +201,34 @@ from .tag_patch import TagPatch
 from .tag_ref import TagRef
 from .totp_enrolment_out import TotpEnrolmentOut
 from .user_out import UserOut
+from .webhook_endpoint_disabled_data import WebhookEndpointDisabledData
+from .webhook_endpoint_disabled_reason import WebhookEndpointDisabledReason
+from .webhook_endpoint_in import WebhookEndpointIn
+from .webhook_endpoint_list import WebhookEndpointList
+from .webhook_endpoint_out import WebhookEndpointOut
+from .webhook_endpoint_patch_in import WebhookEndpointPatchIn
+from .webhook_endpoint_secret_out import WebhookEndpointSecretOut
 
 __all__ = (
     "AcceptInvitationIn",
     "AcceptedOut",
+    "AdminJobList",
+    "AdminJobOut",
+    "AdminJobOutPayload",
     "AdminListAuditEventsOrder",
+    "AdminListJobsState",
     "AdminOrganizationList",
     "AdminOrganizationOut",
+    "ApiKeyCreatedEvent",
+    "ApiKeyCreatedEventType",
     "ApiKeyCreatedOut",
     "ApiKeyIn",
     "ApiKeyList",
     "ApiKeyOut",
+    "ApiKeyRevokedEvent",
+    "ApiKeyRevokedEventType",
+    "ApiKeyRotatedEvent",
+    "ApiKeyRotatedEventType",
     "AuditActorOut",
     "AuditEventList",
     "AuditEventOut",
@@ -173,6 +247,10 @@ __all__ = (
     "ClientIn",
     "ClientList",
     "ClientOut",
+    "CompanyCreatedEvent",
+    "CompanyCreatedEventType",
+    "CompanyDeletedEvent",
+    "CompanyDeletedEventType",
     "CompanyIn",
     "CompanyInCustomFieldsType0",
     "CompanyList",
@@ -180,10 +258,16 @@ __all__ = (
     "CompanyOutCustomFields",
     "CompanyPatch",
     "CompanyPatchCustomFields",
+    "CompanyUpdatedEvent",
+    "CompanyUpdatedEventType",
     "ConsentIn",
     "ConsentOut",
     "ConsentStatus",
     "ConsentsOut",
+    "ContactCreatedEvent",
+    "ContactCreatedEventType",
+    "ContactDeletedEvent",
+    "ContactDeletedEventType",
     "ContactIn",
     "ContactInCustomFieldsType0",
     "ContactList",
@@ -192,12 +276,22 @@ __all__ = (
     "ContactPatch",
     "ContactPatchCustomFieldsType0",
     "ContactTagsIn",
+    "ContactUpdatedEvent",
+    "ContactUpdatedEventType",
     "CustomFieldIn",
     "CustomFieldList",
     "CustomFieldOut",
     "CustomFieldPatch",
     "CustomFieldType",
     "EmailTokenIn",
+    "EndpointDisabledEvent",
+    "EndpointDisabledEventType",
+    "EventList",
+    "ExportCompletedEvent",
+    "ExportCompletedEventType",
+    "ExportEventData",
+    "ExportFailedEvent",
+    "ExportFailedEventType",
     "ExportFormat",
     "ExportIn",
     "ExportList",
@@ -206,6 +300,11 @@ __all__ = (
     "FieldError",
     "FieldObject",
     "HealthOut",
+    "ImportCompletedEvent",
+    "ImportCompletedEventType",
+    "ImportEventData",
+    "ImportFailedEvent",
+    "ImportFailedEventType",
     "ImportList",
     "ImportOptions",
     "ImportOptionsMappingType0",
@@ -217,9 +316,16 @@ __all__ = (
     "InvitationOut",
     "InvitationStatus",
     "ItemStatus",
+    "JobList",
+    "JobOut",
+    "JobOutProgressType0",
+    "JobResource",
+    "JobStatus",
     "ListAuditEventsOrder",
     "ListContactsSort",
     "ListCustomFieldsObject",
+    "ListEventsOrder",
+    "ListJobsStatus",
     "ListSegmentContactsSort",
     "LoginIn",
     "LoginSessionList",
@@ -227,9 +333,17 @@ __all__ = (
     "MatchOn",
     "MeApiKey",
     "MeOut",
+    "MemberInvitedEvent",
+    "MemberInvitedEventType",
+    "MemberJoinedEvent",
+    "MemberJoinedEventType",
     "MemberList",
     "MemberOut",
+    "MemberRemovedEvent",
+    "MemberRemovedEventType",
     "MemberResult",
+    "MemberRoleChangedEvent",
+    "MemberRoleChangedEventType",
     "MemberRoleIn",
     "MemberStatus",
     "MfaChallengeOut",
@@ -252,6 +366,10 @@ __all__ = (
     "Price",
     "PrincipalType",
     "Problem",
+    "ProductCreatedEvent",
+    "ProductCreatedEventType",
+    "ProductDeletedEvent",
+    "ProductDeletedEventType",
     "ProductIn",
     "ProductInCustomFieldsType0",
     "ProductList",
@@ -259,12 +377,15 @@ __all__ = (
     "ProductOutCustomFields",
     "ProductPatchIn",
     "ProductPatchInCustomFieldsType0",
+    "ProductUpdatedEvent",
+    "ProductUpdatedEventType",
     "ReadinessChecks",
     "ReadinessOut",
     "RecoveryCodesOut",
     "RefreshTokenIn",
     "Role",
     "RotateApiKeyIn",
+    "RotateWebhookSecretIn",
     "SandboxEmailList",
     "SandboxEmailOut",
     "SegmentCountOut",
@@ -288,4 +409,11 @@ __all__ = (
     "TagRef",
     "TotpEnrolmentOut",
     "UserOut",
+    "WebhookEndpointDisabledData",
+    "WebhookEndpointDisabledReason",
+    "WebhookEndpointIn",
+    "WebhookEndpointList",
+    "WebhookEndpointOut",
+    "WebhookEndpointPatchIn",
+    "WebhookEndpointSecretOut",
 )

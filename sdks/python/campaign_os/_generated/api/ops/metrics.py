@@ -50,8 +50,9 @@ def sync_detailed(
 ) -> Response[str]:
     """Prometheus metrics
 
-     Request counts by route/method/status, a latency histogram, and database pool gauges, in the
-    Prometheus text format.
+     Request counts by route/method/status, a latency histogram, database pool gauges, and the
+    job queue (depth by queue and status; runs and run time by job type), in the Prometheus text
+    format.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -76,8 +77,9 @@ def sync(
 ) -> str | None:
     """Prometheus metrics
 
-     Request counts by route/method/status, a latency histogram, and database pool gauges, in the
-    Prometheus text format.
+     Request counts by route/method/status, a latency histogram, database pool gauges, and the
+    job queue (depth by queue and status; runs and run time by job type), in the Prometheus text
+    format.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -98,8 +100,9 @@ async def asyncio_detailed(
 ) -> Response[str]:
     """Prometheus metrics
 
-     Request counts by route/method/status, a latency histogram, and database pool gauges, in the
-    Prometheus text format.
+     Request counts by route/method/status, a latency histogram, database pool gauges, and the
+    job queue (depth by queue and status; runs and run time by job type), in the Prometheus text
+    format.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -122,8 +125,9 @@ async def asyncio(
 ) -> str | None:
     """Prometheus metrics
 
-     Request counts by route/method/status, a latency histogram, and database pool gauges, in the
-    Prometheus text format.
+     Request counts by route/method/status, a latency histogram, database pool gauges, and the
+    job queue (depth by queue and status; runs and run time by job type), in the Prometheus text
+    format.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
