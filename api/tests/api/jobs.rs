@@ -108,6 +108,25 @@ impl Job for Stuck {
     }
 }
 
+/// Asks to run later once (as a rate limit would), then succeeds.
+#[derive(Serialize, Deserialize)]
+struct Snoozy {
+    key: String,
+}
+
+impl Job for Snoozy {
+    const KIND: &'static str = "test.snoozy";
+    const QUEUE: &'static str = "test-snooze";
+    const MAX_ATTEMPTS: i32 = 1;
+
+    async fn run(self, _ctx: JobContext) -> Result<(), JobError> {
+        if count_run(&self.key) == 1 {
+            return Err(JobError::Snooze(Duration::from_secs(3)));
+        }
+        Ok(())
+    }
+}
+
 /// The recurring test job.
 #[derive(Serialize, Deserialize)]
 struct Tick {}
@@ -126,7 +145,7 @@ impl Job for Tick {
 
 fn registry() -> Registry {
     let mut r = Registry::default();
-    r.register::<Flaky>().register::<Slow>().register::<Stuck>().register::<Tick>();
+    r.register::<Flaky>().register::<Slow>().register::<Stuck>().register::<Tick>().register::<Snoozy>();
     r
 }
 
@@ -255,6 +274,25 @@ async fn failed_runs_are_retried_after_their_delay_then_kept_dead_for_operators(
     assert_eq!(app.delete(&format!("/v1/admin/jobs/{job2}"), Some(&op)).await.status(), 204);
     assert!(job::Entity::find_by_id(id2).one(&state.db).await.unwrap().is_none());
     assert_problem(app.delete(&format!("/v1/admin/jobs/{job2}"), Some(&op)).await, 404, "not_found").await;
+}
+
+#[tokio::test]
+async fn a_snoozed_run_waits_and_is_not_an_attempt() {
+    let app = spawn_app().await;
+    let state = state(&app).await;
+    let clock = ManualClock::new(T0);
+    let k = key();
+    let id = enqueue(&state, &clock, NewJob::of(&Snoozy { key: k.clone() }).unwrap()).await;
+    let worker = start(&state, &clock, &["test-snooze"], vec![]);
+    until("it snoozed", async || runs(&k) == 1 && row(&state, id).await.status == "pending").await;
+    let snoozed = row(&state, id).await;
+    assert_eq!((snoozed.attempts, snoozed.run_at), (0, T0 + 3000));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(runs(&k), 1);
+    clock.advance(Duration::from_secs(3));
+    until("it ran again and succeeded", async || row(&state, id).await.status == "succeeded").await;
+    assert_eq!(row(&state, id).await.attempts, 1, "one attempt although MAX_ATTEMPTS is 1 and it ran twice");
+    worker.shutdown().await;
 }
 
 #[tokio::test]
