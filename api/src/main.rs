@@ -143,7 +143,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
 
 async fn worker(settings: Settings, queues: Vec<String>) -> anyhow::Result<()> {
     let state = startup::build_state(settings).await?;
-    let handle = startup::start_worker_on(state, None, queues)?;
+    let handle = startup::start_worker_on(state, None, queues).await?;
     wait_for_stop_signal().await?;
     tracing::info!("stopping: letting running jobs finish");
     handle.shutdown().await;

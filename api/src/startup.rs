@@ -85,18 +85,19 @@ pub async fn build_state(settings: Settings) -> anyhow::Result<Arc<AppState>> {
         rate_limiter: RateLimiter::new(&settings, redis.clone()),
         files: crate::platform::storage::FileStore::local(&settings.data_dir)?,
         contact_lists: crate::crm::contacts::list_cache::ContactListCache::new(settings.contact_list_cache_bytes),
+        webhooks: crate::webhooks::delivery::Deliverer::from_settings(&settings)?,
         settings: settings.clone(),
     }))
 }
 
 /// Starts a job worker running every registered job type and recurring schedule, configured
 /// from the settings (`job_*` keys).
-pub fn start_worker(state: Arc<AppState>, metrics: Option<Metrics>) -> anyhow::Result<jobs::WorkerHandle> {
-    start_worker_on(state, metrics, Vec::new())
+pub async fn start_worker(state: Arc<AppState>, metrics: Option<Metrics>) -> anyhow::Result<jobs::WorkerHandle> {
+    start_worker_on(state, metrics, Vec::new()).await
 }
 
 /// [`start_worker`] limited to some queues (all when `queues` is empty).
-pub fn start_worker_on(
+pub async fn start_worker_on(
     state: Arc<AppState>,
     metrics: Option<Metrics>,
     queues: Vec<String>,
@@ -112,6 +113,7 @@ pub fn start_worker_on(
         lease: Duration::from_secs(s.job_lease_secs),
         shutdown_grace: Duration::from_secs(s.shutdown_timeout_secs),
         queues,
+        engine_db: db::connect_for_jobs(s).await?,
     };
     let registry = crate::jobs::registry::all(s.diagnostic_jobs);
     Ok(jobs::start(state, registry, schedules, jobs::clock::system(), metrics, options))
@@ -135,7 +137,8 @@ impl Application {
         let state = web::Data::from(shared.clone());
         idempotency::spawn_sweeper(&state);
         let metrics = Metrics::new()?;
-        let worker = if settings.worker_embedded { Some(start_worker(shared, Some(metrics.clone()))?) } else { None };
+        let worker =
+            if settings.worker_embedded { Some(start_worker(shared, Some(metrics.clone())).await?) } else { None };
         let metrics = web::Data::new(metrics);
         let spec = openapi::spec();
         let route_table = web::Data::new(RouteTable::from_spec(&spec));

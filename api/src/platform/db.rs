@@ -56,6 +56,29 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
     }
 }
 
+/// On Postgres, a small pool for the job engine's own statements (claims, outcomes, lease
+/// renewals) with `synchronous_commit = off`: their commits do not wait for the WAL flush. That
+/// cannot break the engine's guarantees: a commit lost in a database crash only puts a job back
+/// to an earlier state (pending, or running under a lease that will run out), so it runs again —
+/// the at-least-once contract handlers are written for — and a handler's own (synchronous) commit
+/// flushes the WAL up to it, claim included. Enqueueing is not affected: it runs in the caller's
+/// transaction. On SQLite, `None` (the shared pool is used).
+pub async fn connect_for_jobs(settings: &Settings) -> anyhow::Result<Option<DatabaseConnection>> {
+    if settings.is_sqlite() {
+        return Ok(None);
+    }
+    let options = PgConnectOptions::from_str(&settings.database_url)
+        .context("key `database_url`: not a valid postgres:// URL")?
+        .options([("synchronous_commit", "off")]);
+    let pool = PgPoolOptions::new()
+        .max_connections(4)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await
+        .context("cannot connect to PostgreSQL (check `database_url`)")?;
+    Ok(Some(SqlxPostgresConnector::from_sqlx_postgres_pool(pool)))
+}
+
 /// The pool's (size, idle) counts, for metrics.
 pub fn pool_stats(db: &DatabaseConnection) -> (u32, usize) {
     match db.get_database_backend() {

@@ -158,6 +158,7 @@ fn options(queues: &[&str]) -> WorkerOptions {
         lease: Duration::from_secs(30),
         shutdown_grace: Duration::from_millis(200),
         queues: queues.iter().map(|q| (*q).to_owned()).collect(),
+        engine_db: None,
     }
 }
 

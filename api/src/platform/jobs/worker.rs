@@ -27,6 +27,9 @@ use super::{
 };
 use crate::{platform::metrics::Metrics, state::AppState};
 
+/// How long a busy queue waits for more free slots before it claims (see `queue_loop`).
+const BATCH_WAIT: Duration = Duration::from_millis(5);
+
 /// Wakes idle queue loops in this process (after enqueueing work that should start at once).
 static WAKE: Notify = Notify::const_new();
 
@@ -51,6 +54,10 @@ pub struct WorkerOptions {
     pub shutdown_grace: Duration,
     /// Only these queues (all of the registry's when empty).
     pub queues: Vec<String>,
+    /// The connection for the engine's own statements (claims, outcomes, leases); the state's
+    /// pool when `None`. On Postgres, `db::connect_for_jobs` gives one without synchronous
+    /// commit (see there).
+    pub engine_db: Option<DatabaseConnection>,
 }
 
 impl WorkerOptions {
@@ -109,7 +116,7 @@ pub fn start(
 ) -> WorkerHandle {
     let cancel = CancellationToken::new();
     let shared = Arc::new(Shared {
-        db: state.db.clone(),
+        db: options.engine_db.clone().unwrap_or_else(|| state.db.clone()),
         state,
         registry,
         clock,
@@ -165,14 +172,28 @@ async fn run(shared: Arc<Shared>, schedules: Vec<Recurring>, options: WorkerOpti
 async fn queue_loop(shared: Arc<Shared>, queue: &'static str, concurrency: usize, poll: Duration) {
     let permits = Arc::new(Semaphore::new(concurrency));
     let kinds = shared.registry.kinds_of(queue);
+    // While the queue is busy, claim in batches of at least a quarter of the slots (waiting up
+    // to BATCH_WAIT for them to free up) rather than one statement per finished job.
+    let batch = concurrency.div_ceil(4).max(1);
+    let mut busy = false;
     loop {
         let first = tokio::select! {
             p = permits.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => return },
             () = shared.cancel.cancelled() => return,
         };
         let mut held = vec![first];
-        while let Ok(p) = permits.clone().try_acquire_owned() {
-            held.push(p);
+        let gather_until = tokio::time::Instant::now() + BATCH_WAIT;
+        loop {
+            while let Ok(p) = permits.clone().try_acquire_owned() {
+                held.push(p);
+            }
+            if !busy || held.len() >= batch {
+                break;
+            }
+            match tokio::time::timeout_at(gather_until, permits.clone().acquire_owned()).await {
+                Ok(Ok(p)) => held.push(p),
+                _ => break,
+            }
         }
         // Register for a wake-up before looking, so a wake between the look and the wait is kept.
         let woken = WAKE.notified();
@@ -187,6 +208,7 @@ async fn queue_loop(shared: Arc<Shared>, queue: &'static str, concurrency: usize
                 }
             };
         let idle = claimed.is_empty();
+        busy = claimed.len() == held.len();
         for job in claimed {
             let Some(permit) = held.pop() else { break };
             if let Ok(mut r) = shared.running.lock() {
