@@ -2,6 +2,7 @@
 //! organisation) and custom field values. A contact links to at most one company.
 
 mod domain;
+pub(crate) use domain::parse_domain;
 pub mod dto;
 mod handlers;
 mod service;

@@ -11,6 +11,7 @@ use super::{
     dto::MatchOn,
     mapping::{Columns, Target},
 };
+use crate::crm::companies::parse_domain;
 use crate::crm::contacts::input::{is_locale, is_timezone};
 use crate::crm::values::{
     ConsentStatus, Email, FieldType, Mode, PhoneE164, custom_fields::options_of, validate_custom_fields,
@@ -21,8 +22,6 @@ const MAX_NAME_LEN: usize = 100;
 /// The longest tag name, and the most tags one row may add.
 const MAX_TAG_LEN: usize = 100;
 const MAX_TAGS: usize = 100;
-/// The longest company domain.
-const MAX_DOMAIN_LEN: usize = 253;
 
 /// A row that parsed.
 #[derive(Debug, Clone, Default)]
@@ -84,12 +83,7 @@ pub fn domain(value: &str) -> Result<String, (&'static str, String)> {
     let s = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")).unwrap_or(&lower);
     let s = s.split('/').next().unwrap_or(s);
     let s = s.strip_prefix("www.").unwrap_or(s);
-    let ok = !s.is_empty()
-        && s.len() <= MAX_DOMAIN_LEN
-        && s.contains('.')
-        && s.split('.').all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'))
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
-    if ok { Ok(s.to_owned()) } else { Err(("invalid_domain", "is not a domain name such as example.com".into())) }
+    parse_domain(s).map_err(|e| ("invalid_domain", e.message))
 }
 
 /// A custom field cell as the JSON value its definition expects.
