@@ -122,6 +122,8 @@ impl Job for ImportJob {
                 finish(db, self.tenant_id, self.import_id, "failed", Some(reason), None).await?;
                 Ok(())
             }
+            // Stopped by the worker's shutdown: the next run resumes, and this one is not an attempt.
+            Err(_) if ctx.shutdown.is_cancelled() => Err(JobError::Snooze(std::time::Duration::ZERO)),
             // Anything else may pass (a database restart): retry, and record the failure for
             // good only when the job's last attempt fails.
             Err(err) => {
