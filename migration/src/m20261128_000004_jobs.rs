@@ -67,8 +67,9 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        // Claiming: the due jobs of a queue, oldest first.
-        manager.create_index(index("ix_jobs_claim", &["queue", "status", "run_at"])).await?;
+        // Claiming: the due jobs of a queue in (run_at, id) order, read straight from the index
+        // (jobs enqueued together share run_at; without id here every claim sorted them all).
+        manager.create_index(index("ix_jobs_claim", &["queue", "status", "run_at", "id"])).await?;
         // Reaping expired leases, sweeping old finished jobs, listing dead jobs.
         manager.create_index(index("ix_jobs_status_locked", &["status", "locked_until"])).await?;
         manager.create_index(index("ix_jobs_status_finished", &["status", "finished_at"])).await?;
