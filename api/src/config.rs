@@ -122,6 +122,11 @@ pub struct Settings {
     pub webhook_timeout_secs: u64,
     /// How long an endpoint's previous signing secret is still used after a rotation, seconds.
     pub webhook_secret_grace_secs: u64,
+    /// An endpoint whose deliveries keep failing (no success in between) for this long is
+    /// disabled (`disabled_reason: failing`), seconds.
+    pub webhook_disable_after_secs: u64,
+    /// How long webhook messages and their delivery attempts are kept, days (1–3650).
+    pub webhook_retention_days: u32,
 }
 
 impl Default for Settings {
@@ -163,7 +168,7 @@ impl Default for Settings {
             contact_list_cache_bytes: 64 * 1024 * 1024,
             event_retention_days: 30,
             worker_embedded: true,
-            job_concurrency: String::new(),
+            job_concurrency: "webhooks=32".into(),
             job_default_concurrency: 4,
             job_poll_interval_ms: 250,
             job_lease_secs: 60,
@@ -173,6 +178,8 @@ impl Default for Settings {
             webhook_allowed_networks: String::new(),
             webhook_timeout_secs: 15,
             webhook_secret_grace_secs: 24 * 3600,
+            webhook_disable_after_secs: 5 * 24 * 3600,
+            webhook_retention_days: 30,
         }
     }
 }
@@ -322,6 +329,12 @@ impl Settings {
         }
         if self.webhook_secret_grace_secs > 7 * 24 * 3600 {
             return Err(ConfigError("key `webhook_secret_grace_secs`: must be between 0 and 604800".into()));
+        }
+        if !(1..=90 * 24 * 3600).contains(&self.webhook_disable_after_secs) {
+            return Err(ConfigError("key `webhook_disable_after_secs`: must be between 1 and 7776000".into()));
+        }
+        if !(1..=3650).contains(&self.webhook_retention_days) {
+            return Err(ConfigError("key `webhook_retention_days`: must be between 1 and 3650".into()));
         }
         tracing_subscriber::EnvFilter::try_new(&self.log_level)
             .map_err(|e| ConfigError(format!("key `log_level` (env COS_LOG_LEVEL): {e}")))?;

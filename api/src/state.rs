@@ -31,6 +31,8 @@ pub struct AppState {
     pub files: crate::platform::storage::FileStore,
     /// Serialised contact-list pages, checked against the tenant's data generation.
     pub contact_lists: crate::crm::contacts::list_cache::ContactListCache,
+    /// Webhook delivery: the process's HTTP client and per-endpoint rate limiter.
+    pub webhooks: crate::webhooks::delivery::Deliverer,
 }
 
 impl AppState {

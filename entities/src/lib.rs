@@ -30,6 +30,8 @@ pub mod tag;
 pub mod tenant;
 pub mod tenant_generation;
 pub mod user;
+pub mod webhook_attempt;
 pub mod webhook_endpoint;
+pub mod webhook_message;
 
 pub use sea_orm;

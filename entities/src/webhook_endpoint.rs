@@ -21,6 +21,9 @@ pub struct Model {
     pub secret: String,
     pub previous_secret: Option<String>,
     pub previous_secret_expires_at: Option<DateTimeUtc>,
+    /// When the current run of failed deliveries began; `None` after a success. Deliveries that
+    /// keep failing for `webhook_disable_after_secs` disable the endpoint (`failing`).
+    pub failing_since: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
@@ -34,6 +37,11 @@ impl Entity {
     /// The webhook endpoints of one tenant.
     pub fn find_in(tenant_id: Uuid) -> Select<Entity> {
         Entity::find().filter(Column::TenantId.eq(tenant_id))
+    }
+
+    /// The enabled webhook endpoints of one tenant (what an event fans out to).
+    pub fn find_enabled_in(tenant_id: Uuid) -> Select<Entity> {
+        Self::find_in(tenant_id).filter(Column::Enabled.eq(true))
     }
 
     /// One webhook endpoint of one tenant.

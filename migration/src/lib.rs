@@ -11,6 +11,7 @@ mod m20261128_000003_contact_prefix_collation;
 mod m20261128_000004_jobs;
 mod m20261128_000005_events;
 mod m20261128_000006_webhook_endpoints;
+mod m20261128_000007_webhook_delivery;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_jobs::Migration),
             Box::new(m20261128_000005_events::Migration),
             Box::new(m20261128_000006_webhook_endpoints::Migration),
+            Box::new(m20261128_000007_webhook_delivery::Migration),
         ]
     }
 }

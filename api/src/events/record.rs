@@ -21,7 +21,7 @@ const CHUNK: usize = 500;
 pub async fn append(conn: &impl ConnectionTrait, tenant_id: TenantId, event: Event) -> ApiResult<EventId> {
     let row = row(tenant_id, event, now())?;
     let id = EventId::from_uuid(row.id);
-    insert(conn, vec![row]).await?;
+    insert(conn, tenant_id, vec![row]).await?;
     Ok(id)
 }
 
@@ -39,12 +39,12 @@ pub async fn append_many(
         batch.push(row(tenant_id, event, now)?);
         if batch.len() == CHUNK {
             written += batch.len();
-            insert(conn, std::mem::take(&mut batch)).await?;
+            insert(conn, tenant_id, std::mem::take(&mut batch)).await?;
         }
     }
     if !batch.is_empty() {
         written += batch.len();
-        insert(conn, batch).await?;
+        insert(conn, tenant_id, batch).await?;
     }
     Ok(written)
 }
@@ -68,11 +68,13 @@ fn row(tenant_id: TenantId, event: Event, now: DateTime<Utc>) -> ApiResult<event
     })
 }
 
-/// Writes up to `CHUNK` rows in one statement.
-async fn insert(conn: &impl ConnectionTrait, rows: Vec<event::Model>) -> ApiResult<()> {
+/// Writes up to `CHUNK` rows in one statement, with their webhook messages and deliveries
+/// (`webhooks::fanout`, one endpoints query per call).
+async fn insert(conn: &impl ConnectionTrait, tenant_id: TenantId, rows: Vec<event::Model>) -> ApiResult<()> {
     if rows.is_empty() {
         return Ok(());
     }
+    crate::webhooks::fanout::on_events(conn, tenant_id, &rows).await?;
     event::Entity::insert_many(rows.into_iter().map(event::ActiveModel::from)).exec_without_returning(conn).await?;
     Ok(())
 }

@@ -51,11 +51,11 @@ impl JobStatus {
 /// The object a job works on.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct JobResource {
-    /// `import` or `export`.
+    /// `import`, `export` or `webhook_message` (a webhook delivery: `GET /v1/webhooks/messages/{id}`).
     #[schema(example = "import")]
     #[serde(rename = "type")]
     pub kind: String,
-    /// Its prefixed id (`imp_…`, `exp_…`).
+    /// Its prefixed id (`imp_…`, `exp_…`, `msg_…`).
     #[schema(example = "imp_01jdq4m3y7e8f9g0h1j2k3m4n5")]
     pub id: String,
 }

@@ -183,6 +183,14 @@ prefixed_id!(
     /// A webhook endpoint.
     WebhookEndpointId, "ep", "a webhook endpoint"
 );
+prefixed_id!(
+    /// A webhook message (the `webhook-id` of its deliveries).
+    WebhookMessageId, "msg", "a webhook message"
+);
+prefixed_id!(
+    /// A webhook delivery attempt.
+    WebhookAttemptId, "atm", "a webhook attempt"
+);
 
 #[cfg(test)]
 mod tests {

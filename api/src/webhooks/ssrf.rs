@@ -297,6 +297,10 @@ pub async fn validate_url(raw: &str, policy: &SsrfPolicy) -> Result<Url, UrlErro
     Ok(url)
 }
 
+/// The end of the resolver's error when every address of a host is blocked (the delivery job
+/// looks for it to record `blocked address`).
+pub const BLOCKED_RESOLUTION: &str = "resolves to no address a webhook may reach";
+
 /// A resolver that drops blocked addresses, so that every connection is checked again.
 struct GuardedResolver {
     policy: Arc<SsrfPolicy>,
@@ -310,7 +314,7 @@ impl Resolve for GuardedResolver {
             let resolved: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             let allowed: Vec<SocketAddr> = resolved.into_iter().filter(|a| !policy.is_blocked(a.ip())).collect();
             if allowed.is_empty() {
-                return Err(format!("`{host}` resolves to no address a webhook may reach").into());
+                return Err(format!("`{host}` {BLOCKED_RESOLUTION}").into());
             }
             Ok(Box::new(allowed.into_iter()) as Addrs)
         })

@@ -34,3 +34,4 @@ mod sessions;
 mod smtp;
 mod tokens;
 mod webhooks;
+mod webhooks_delivery;

@@ -116,6 +116,11 @@ pub struct WebhookEndpointOut {
     /// While a rotated-out secret still signs deliveries, when it stops; null otherwise.
     #[schema(required = true)]
     pub previous_secret_expires_at: Option<DateTime<Utc>>,
+    /// While deliveries keep failing, when the run of failures began (the endpoint is disabled
+    /// once it lasts the server's `webhook_disable_after_secs`, 5 days by default); null after a
+    /// success and while disabled.
+    #[schema(required = true)]
+    pub failing_since: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }

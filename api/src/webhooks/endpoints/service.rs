@@ -137,6 +137,7 @@ fn to_out(m: webhook_endpoint::Model, now: DateTime<Utc>) -> WebhookEndpointOut 
         previous_secret_expires_at: m
             .previous_secret_expires_at
             .filter(|until| *until > now && m.previous_secret.is_some()),
+        failing_since: m.failing_since.filter(|_| m.enabled),
         created_at: m.created_at,
         updated_at: m.updated_at,
     }
@@ -211,6 +212,7 @@ pub async fn create(state: &AppState, ctx: &TenantCtx, input: WebhookEndpointIn)
         secret: seal(&state.keys, id.uuid(), &secret),
         previous_secret: None,
         previous_secret_expires_at: None,
+        failing_since: None,
         created_at: now,
         updated_at: now,
     };
@@ -266,8 +268,12 @@ pub async fn update(
     let txn = begin_write(&state.db).await?;
     let current = find(&txn, ctx, id).await?;
     let mut next = current.clone();
-    if let Some(url) = url {
+    if let Some(url) = url
+        && url != next.url
+    {
+        // A new address starts a new record of failures.
         next.url = url;
+        next.failing_since = None;
     }
     next.description = patch.description.apply(next.description);
     if let Some(event_types) = event_types {
@@ -279,9 +285,10 @@ pub async fn update(
         .map_err(ApiError::internal)?
         .apply(next.rate_limit_per_second);
     match patch.enabled {
-        Some(true) => {
+        Some(true) if !current.enabled => {
             next.enabled = true;
             next.disabled_reason = None;
+            next.failing_since = None;
         }
         Some(false) if current.enabled => {
             next.enabled = false;
@@ -300,6 +307,7 @@ pub async fn update(
     active.enabled = Set(next.enabled);
     active.disabled_reason = Set(next.disabled_reason.clone());
     active.rate_limit_per_second = Set(next.rate_limit_per_second);
+    active.failing_since = Set(next.failing_since);
     active.updated_at = Set(next.updated_at);
     webhook_endpoint::Entity::update_in(ctx.tenant_id.uuid())
         .set(active)
