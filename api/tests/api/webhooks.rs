@@ -14,7 +14,13 @@ use reqwest::Response;
 use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, spawn_app, spawn_app_with};
+use crate::helpers::{TestApp, assert_problem, spawn_app_with};
+
+/// These tests manage endpoints only: no worker, so the events they cause are not delivered to
+/// the (public, unreachable from here) endpoint addresses.
+async fn spawn_app() -> TestApp {
+    spawn_app_with(|s| s.worker_embedded = false).await
+}
 use crate::organizations::join;
 
 const ENDPOINTS: &str = "/v1/webhooks/endpoints";
@@ -208,6 +214,7 @@ async fn urls_that_could_reach_private_networks_are_refused() {
 #[tokio::test]
 async fn development_settings_allow_http_and_listed_networks() {
     let app = spawn_app_with(|s| {
+        s.worker_embedded = false;
         s.webhook_allow_http = true;
         s.webhook_allowed_networks = "127.0.0.0/8, ::1/128".into();
     })
@@ -301,7 +308,11 @@ async fn the_secret_is_shown_only_by_its_operation_and_rotation_keeps_the_old_on
 
 #[tokio::test]
 async fn without_a_grace_period_the_old_secret_stops_at_once() {
-    let app = spawn_app_with(|s| s.webhook_secret_grace_secs = 0).await;
+    let app = spawn_app_with(|s| {
+        s.worker_embedded = false;
+        s.webhook_secret_grace_secs = 0;
+    })
+    .await;
     let owner = app.signup().await;
     let t = owner.access_token.as_str();
     let ep = create(&app, t, &json!({"url": PUBLIC_URL})).await;
