@@ -11,8 +11,7 @@ use std::{
 };
 
 use chrono::Utc;
-use entities::job;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use super::delivery::{DeliverJob, Trigger};
@@ -20,7 +19,7 @@ use crate::{
     error::{ApiError, ApiResult},
     platform::{
         ids::{TenantId, WebhookEndpointId, WebhookMessageId},
-        jobs::{self, Job, NewJob, store},
+        jobs::{self, Job, NewJob},
     },
 };
 
@@ -73,18 +72,8 @@ pub async fn send_now(
     let now = now_ms();
     let mut forwarded = 0;
     for chunk in pairs.chunks(KEYS_PER_STATEMENT) {
-        // The engine stores a unique key as `<kind>:<key>`.
-        let keys = chunk.iter().map(|(m, e)| format!("{}:{}", DeliverJob::KIND, unique_key(m.uuid(), e.uuid())));
-        forwarded += job::Entity::update_many()
-            .col_expr(job::Column::RunAt, Expr::value(now))
-            .col_expr(job::Column::UpdatedAt, Expr::value(now))
-            .filter(job::Column::Kind.eq(DeliverJob::KIND))
-            .filter(job::Column::Status.eq(store::PENDING))
-            .filter(job::Column::TenantId.eq(tenant.uuid()))
-            .filter(job::Column::UniqueKey.is_in(keys))
-            .exec(conn)
-            .await?
-            .rows_affected;
+        let keys = chunk.iter().map(|(m, e)| unique_key(m.uuid(), e.uuid()));
+        forwarded += jobs::bring_forward(conn, DeliverJob::KIND, tenant.uuid(), keys, now).await?;
     }
     let jobs = pairs.iter().map(|(m, e)| delivery_job(tenant, *m, *e, trigger)).collect::<ApiResult<Vec<_>>>()?;
     let enqueued = enqueue(conn, jobs).await?;

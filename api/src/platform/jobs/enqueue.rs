@@ -2,10 +2,19 @@
 //! the job commits with the state change that caused it, or not at all.
 
 use entities::job;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait, sea_query::OnConflict};
+use sea_orm::{
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    sea_query::{Expr, OnConflict},
+};
 use uuid::Uuid;
 
 use super::{job::Job, store::PENDING};
+
+/// The stored form of a unique key: scoped by the job's kind.
+fn stored_key(kind: &str, key: &str) -> String {
+    format!("{kind}:{key}")
+}
 
 /// Rows per INSERT statement in [`enqueue_many`] (19 columns: well under both backends' bound
 /// parameter limits).
@@ -78,7 +87,7 @@ impl NewJob {
             run_at: Set(self.run_at.unwrap_or(now_ms)),
             locked_by: Set(None),
             locked_until: Set(None),
-            unique_key: Set(self.unique_key.map(|k| format!("{}:{k}", self.kind))),
+            unique_key: Set(self.unique_key.map(|k| stored_key(self.kind, &k))),
             subject_id: Set(self.subject_id),
             progress: Set(None),
             last_error: Set(None),
@@ -114,4 +123,29 @@ pub async fn enqueue_many(conn: &impl ConnectionTrait, now_ms: i64, jobs: Vec<Ne
             .await?;
     }
     Ok(inserted)
+}
+
+/// Makes the pending jobs of `kind` and `tenant_id` that hold any of `unique_keys` due at `now`
+/// (e.g. "send it again now" for a delivery waiting for a retry); returns how many moved.
+pub async fn bring_forward(
+    conn: &impl ConnectionTrait,
+    kind: &str,
+    tenant_id: Uuid,
+    unique_keys: impl IntoIterator<Item = String>,
+    now_ms: i64,
+) -> Result<u64, DbErr> {
+    let keys: Vec<String> = unique_keys.into_iter().map(|k| stored_key(kind, &k)).collect();
+    if keys.is_empty() {
+        return Ok(0);
+    }
+    let res = job::Entity::update_many()
+        .col_expr(job::Column::RunAt, Expr::value(now_ms))
+        .col_expr(job::Column::UpdatedAt, Expr::value(now_ms))
+        .filter(job::Column::Kind.eq(kind))
+        .filter(job::Column::Status.eq(PENDING))
+        .filter(job::Column::TenantId.eq(tenant_id))
+        .filter(job::Column::UniqueKey.is_in(keys))
+        .exec(conn)
+        .await?;
+    Ok(res.rows_affected)
 }

@@ -19,7 +19,7 @@ pub mod store;
 pub mod worker;
 
 pub use clock::{Clock, ManualClock, SharedClock};
-pub use enqueue::{NewJob, enqueue, enqueue_many};
+pub use enqueue::{NewJob, bring_forward, enqueue, enqueue_many};
 pub use job::{Job, JobContext, JobError, Registry};
 pub use schedule::Recurring;
 pub use worker::{WorkerHandle, WorkerOptions, start, wake};
