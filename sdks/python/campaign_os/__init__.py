@@ -9,6 +9,7 @@ from . import models
 from ._client import DEFAULT_BASE_URL, USER_AGENT, AsyncCampaignOS, CampaignOS
 from ._errors import CampaignOSConnectionError, CampaignOSError, CampaignOSTimeoutError, FieldError
 from ._pagination import Page, apaginate, apaginate_pages, paginate, paginate_pages
+from ._resources.events import Event
 from ._retry import AsyncRetryTransport, RetryPolicy, RetryTransport, parse_retry_after
 from ._version import __version__
 from .webhooks import WebhookVerificationError, sign_webhook, verify_webhook
@@ -22,6 +23,7 @@ __all__ = [
     "CampaignOSConnectionError",
     "CampaignOSError",
     "CampaignOSTimeoutError",
+    "Event",
     "FieldError",
     "Page",
     "RetryPolicy",

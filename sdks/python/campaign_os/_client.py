@@ -24,9 +24,11 @@ from ._resources import (
     AsyncCompanies,
     AsyncContacts,
     AsyncCustomFields,
+    AsyncEvents,
     AsyncExports,
     AsyncImports,
     AsyncInvitations,
+    AsyncJobs,
     AsyncMe,
     AsyncMembers,
     AsyncMfa,
@@ -37,15 +39,18 @@ from ._resources import (
     AsyncSegments,
     AsyncSessions,
     AsyncTags,
+    AsyncWebhooks,
     AuditEvents,
     Auth,
     Clients,
     Companies,
     Contacts,
     CustomFields,
+    Events,
     Exports,
     Imports,
     Invitations,
+    Jobs,
     Me,
     Members,
     Mfa,
@@ -56,6 +61,7 @@ from ._resources import (
     Segments,
     Sessions,
     Tags,
+    Webhooks,
 )
 from ._retry import AsyncRetryTransport, RetryPolicy, RetryTransport
 from ._version import __version__
@@ -246,6 +252,9 @@ class CampaignOS:
         self.products = Products(self)
         self.segments = Segments(self)
         self.tags = Tags(self)
+        self.jobs = Jobs(self)
+        self.events = Events(self)
+        self.webhooks = Webhooks(self)
 
     @property
     def base_url(self) -> str:
@@ -299,6 +308,19 @@ class CampaignOS:
         stream: bool = False,
         **kwargs: Any,
     ) -> T | U: ...
+
+    @overload
+    def _call(
+        self,
+        op: ModuleType,
+        expected: tuple[type[Any], ...],
+        /,
+        *,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+        stream: bool = False,
+        **kwargs: Any,
+    ) -> Any: ...
 
     def _call(
         self,
@@ -401,6 +423,9 @@ class AsyncCampaignOS:
         self.products = AsyncProducts(self)
         self.segments = AsyncSegments(self)
         self.tags = AsyncTags(self)
+        self.jobs = AsyncJobs(self)
+        self.events = AsyncEvents(self)
+        self.webhooks = AsyncWebhooks(self)
 
     @property
     def base_url(self) -> str:
@@ -447,6 +472,19 @@ class AsyncCampaignOS:
         stream: bool = False,
         **kwargs: Any,
     ) -> T | U: ...
+
+    @overload
+    async def _call(
+        self,
+        op: ModuleType,
+        expected: tuple[type[Any], ...],
+        /,
+        *,
+        idempotency_key: str | None = None,
+        max_retries: int | None = None,
+        stream: bool = False,
+        **kwargs: Any,
+    ) -> Any: ...
 
     async def _call(
         self,

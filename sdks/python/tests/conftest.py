@@ -7,6 +7,9 @@ Some tests also need what scripts/sdk-test sets up beside them: a platform opera
 ($CAMPAIGN_OS_OPERATOR_EMAIL / $CAMPAIGN_OS_OPERATOR_PASSWORD, made with
 `campaign-os admin create-operator`), whose access reads the sandbox mailbox, and a second server
 on the same database with a per-API-key limit of 30 requests a minute ($CAMPAIGN_OS_LIMITED_URL).
+Webhook tests receive real deliveries on 127.0.0.1 (the `receiver` fixture): the server must accept
+http endpoints on loopback (COS_WEBHOOK_ALLOW_HTTP=true, COS_WEBHOOK_ALLOWED_NETWORKS=127.0.0.0/8,
+::1/128; scripts/sdk-test sets them).
 The proxy's fault queue and request log are global: tests that use them reset them first, and
 must not run concurrently with another suite that uses the same proxy.
 """
@@ -18,12 +21,15 @@ import hashlib
 import hmac
 import json
 import os
+import queue
 import re
 import struct
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import httpx
@@ -209,3 +215,82 @@ def random_key_id() -> str:
     raw = uuid.uuid4().int
     chars = [alphabet[(raw >> (5 * i)) & 31] for i in range(25)]
     return "key_0" + "".join(chars)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One request a :class:`Receiver` got: its path, headers (names lower-cased) and raw body."""
+
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+class Receiver:
+    """A local HTTP server on 127.0.0.1 (random port) that records every POST, for webhook tests.
+
+    It answers ``status`` (204 unless changed); ``next()`` returns the deliveries in arrival order.
+    """
+
+    def __init__(self) -> None:
+        self.status = 204
+        self._deliveries: queue.Queue[Delivery] = queue.Queue()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                receiver._deliveries.put(Delivery(self.path, headers, body))
+                self.send_response(receiver.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        """Where to point an endpoint (``http://127.0.0.1:<port>/hooks``)."""
+        return f"http://127.0.0.1:{self._server.server_address[1]}/hooks"
+
+    def next(self, timeout: float = 30.0, matching: Callable[[Delivery], bool] | None = None) -> Delivery:
+        """The next delivery (skipping those ``matching`` refuses); fails the test after ``timeout`` s."""
+        deadline = time.monotonic() + timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                pytest.fail(f"no webhook delivery reached {self.url} within {timeout} s")
+            try:
+                delivery = self._deliveries.get(timeout=remaining)
+            except queue.Empty:
+                continue
+            if matching is None or matching(delivery):
+                return delivery
+
+    def pending(self) -> list[Delivery]:
+        """The deliveries received and not yet returned by ``next``."""
+        out: list[Delivery] = []
+        while True:
+            try:
+                out.append(self._deliveries.get_nowait())
+            except queue.Empty:
+                return out
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = Receiver()
+    try:
+        yield server
+    finally:
+        server.close()

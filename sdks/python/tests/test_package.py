@@ -56,3 +56,26 @@ def test_async_client_is_configured_alike() -> None:
     assert cos.http_client.timeout == httpx.Timeout(7.0)
     assert cos.http_client.headers["authorization"] == "Bearer cos_x"
     assert cos.http_client.headers["user-agent"] == campaign_os.USER_AGENT
+
+
+def test_the_event_alias_lists_every_envelope_of_the_spec() -> None:
+    """``campaign_os.Event`` is written by hand for type checkers; ``events.get`` accepts what the
+    generated ``EventList`` parses. After a regeneration that adds an event type, extend the alias."""
+    import typing
+
+    from campaign_os import Event
+    from campaign_os._resources.events import EVENT_CLASSES
+
+    assert len(EVENT_CLASSES) >= 21
+    assert set(typing.get_args(Event)) == set(EVENT_CLASSES)
+    assert all(cls.__name__.endswith("Event") for cls in EVENT_CLASSES)
+
+
+def test_job_and_event_arguments_are_checked_before_any_request() -> None:
+    with CampaignOS(base_url="http://127.0.0.1:9", api_key="cos_x", max_retries=0) as cos:
+        with pytest.raises(ValueError):
+            cos.jobs.list(status="done")
+        with pytest.raises(ValueError):
+            cos.events.list(order="sideways")
+        with pytest.raises(ValueError):
+            cos.admin.list_jobs(state="zombie")

@@ -15,9 +15,10 @@ export {
   type Page,
 } from './pagination.js';
 export { isMfaChallenge } from './login.js';
-export { csvFile, waitForExport, waitForImport, type WaitOptions } from './jobs.js';
+export { csvFile, waitForExport, waitForImport, waitForJob, type WaitOptions } from './jobs.js';
 export { retryAfterMs } from './transport.js';
 export {
+  signWebhook,
   verifyWebhook,
   WebhookVerificationError,
   type VerifyWebhookOptions,

@@ -2,9 +2,9 @@ import { openAsBlob } from 'node:fs';
 import { basename } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 
-import type { ExportOut, ImportOut } from './gen/types.gen.js';
+import type { ExportOut, ImportOut, JobOut } from './gen/types.gen.js';
 
-/** Options of {@link waitForImport} and {@link waitForExport}. */
+/** Options of {@link waitForImport}, {@link waitForExport} and {@link waitForJob}. */
 export interface WaitOptions<T> {
   /** How long to wait between two reads, in ms. Default 1000. */
   pollIntervalMs?: number | undefined;
@@ -16,19 +16,21 @@ export interface WaitOptions<T> {
   signal?: AbortSignal | undefined;
 }
 
-/** What `waitForImport` / `waitForExport` need of a client: its generated `imports` / `exports` namespace. */
-interface JobsClient {
-  imports: { get(options: { path: { id: string } }): Promise<{ data: ImportOut }> };
-  exports: { get(options: { path: { id: string } }): Promise<{ data: ExportOut }> };
+/** A generated `get` operation: what the wait helpers need of a client's namespace. */
+interface Getter<T> {
+  get(options: { path: { id: string } }): Promise<{ data: T }>;
 }
 
 /** The statuses after which an import or export no longer changes. */
 const FINISHED = new Set(['completed', 'failed']);
+/** The statuses after which a job (`GET /v1/jobs/{id}`) no longer changes. */
+const JOB_FINISHED = new Set(['succeeded', 'failed']);
 
 async function poll<T extends { status: string }>(
   read: () => Promise<T>,
   what: string,
   options: WaitOptions<T>,
+  finished: ReadonlySet<string> = FINISHED,
 ): Promise<T> {
   const interval = options.pollIntervalMs ?? 1000;
   const deadline = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
@@ -36,7 +38,7 @@ async function poll<T extends { status: string }>(
     options.signal?.throwIfAborted();
     const job = await read();
     await options.onProgress?.(job);
-    if (FINISHED.has(job.status)) {
+    if (finished.has(job.status)) {
       return job;
     }
     if (deadline !== undefined && Date.now() + interval > deadline) {
@@ -60,7 +62,7 @@ async function poll<T extends { status: string }>(
  * ```
  */
 export function waitForImport(
-  cos: JobsClient,
+  cos: { imports: Getter<ImportOut> },
   id: string,
   options: WaitOptions<ImportOut> = {},
 ): Promise<ImportOut> {
@@ -69,11 +71,29 @@ export function waitForImport(
 
 /** Polls an export (`exp_…`) until it is `completed` or `failed`, like {@link waitForImport}. */
 export function waitForExport(
-  cos: JobsClient,
+  cos: { exports: Getter<ExportOut> },
   id: string,
   options: WaitOptions<ExportOut> = {},
 ): Promise<ExportOut> {
   return poll(async () => (await cos.exports.get({ path: { id } })).data, `export ${id}`, options);
+}
+
+/**
+ * Polls a background job (`job_…`, from `cos.jobs.list`) until it has `succeeded` or `failed`,
+ * and resolves to it (a failed job resolves, it does not reject). `progress` is the job's own
+ * report, e.g. an import's row counters; `resource` names the import or export it works on:
+ *
+ * ```ts
+ * const { data: jobs } = await cos.jobs.list({ query: { type: 'crm.import', status: 'running' } });
+ * const done = await waitForJob(cos, jobs.data[0]!.id, { onProgress: (j) => console.log(j.progress) });
+ * ```
+ */
+export function waitForJob(
+  cos: { jobs: Getter<JobOut> },
+  id: string,
+  options: WaitOptions<JobOut> = {},
+): Promise<JobOut> {
+  return poll(async () => (await cos.jobs.get({ path: { id } })).data, `job ${id}`, options, JOB_FINISHED);
 }
 
 /**

@@ -74,12 +74,8 @@ export function verifyWebhook<T = unknown>(
     throw new WebhookVerificationError('webhook timestamp is too far in the future');
   }
 
-  const key = decodeSecret(secret);
   const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : Buffer.from(payload);
-  const expected = createHmac('sha256', key)
-    .update(`${id}.${timestamp}.`, 'utf8')
-    .update(body)
-    .digest();
+  const expected = hmac(id, timestamp, body, secret);
 
   let matched = false;
   for (const entry of signatures.split(' ')) {
@@ -101,6 +97,36 @@ export function verifyWebhook<T = unknown>(
   } catch {
     throw new WebhookVerificationError('webhook payload is not valid JSON');
   }
+}
+
+/**
+ * The `v1,<base64>` signature of one delivery, as the sender puts it in `webhook-signature`: to
+ * sign requests in your receiver's tests (Python: `sign_webhook`).
+ *
+ * ```ts
+ * const timestamp = Math.floor(Date.now() / 1000);
+ * const headers = {
+ *   'webhook-id': 'msg_test',
+ *   'webhook-timestamp': String(timestamp),
+ *   'webhook-signature': signWebhook('msg_test', timestamp, body, secret),
+ * };
+ * ```
+ */
+export function signWebhook(
+  msgId: string,
+  timestamp: number | string,
+  payload: string | Uint8Array,
+  secret: string,
+): string {
+  const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : Buffer.from(payload);
+  return `v1,${hmac(msgId, String(timestamp), body, secret).toString('base64')}`;
+}
+
+function hmac(id: string, timestamp: string, body: Buffer, secret: string): Buffer {
+  return createHmac('sha256', decodeSecret(secret))
+    .update(`${id}.${timestamp}.`, 'utf8')
+    .update(body)
+    .digest();
 }
 
 function decodeSecret(secret: string): Buffer {

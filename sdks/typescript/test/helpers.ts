@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 
-import { CampaignOS, CampaignOSError, type CampaignOSOptions, type SessionOut } from 'campaign-os';
+import { CampaignOS, CampaignOSError, isMfaChallenge, type CampaignOSOptions, type SessionOut } from 'campaign-os';
 
 function requireEnv(name: string): string {
   const value = process.env[name];
@@ -83,3 +83,17 @@ export const proxy = {
   requests: async (): Promise<ProxyRequest[]> =>
     ((await control('requests')) as { requests: ProxyRequest[] }).requests,
 };
+
+/** A client logged in as the platform operator (CAMPAIGN_OS_OPERATOR_EMAIL / _PASSWORD). */
+export async function operatorClient(): Promise<CampaignOS> {
+  const email = process.env['CAMPAIGN_OS_OPERATOR_EMAIL'];
+  const password = process.env['CAMPAIGN_OS_OPERATOR_PASSWORD'];
+  if (!email || !password) {
+    throw new Error('CAMPAIGN_OS_OPERATOR_EMAIL / _PASSWORD are not set (scripts/sdk-test sets them)');
+  }
+  const operator = new CampaignOS({ baseUrl: baseUrl() });
+  const { data: session } = await operator.auth.login({ body: { email, password } });
+  if (isMfaChallenge(session)) throw new Error('the operator account has 2FA on');
+  operator.setAccessToken(session.access_token);
+  return operator;
+}

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, test } from 'node:test';
 
-import { verifyWebhook, WebhookVerificationError } from 'campaign-os';
+import { signWebhook, verifyWebhook, WebhookVerificationError } from 'campaign-os';
 
 // The test vector of the Standard Webhooks specification.
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -130,5 +130,27 @@ describe('verifyWebhook', () => {
       () => verifyWebhook(PAYLOAD, headers(SIGNATURE, '2021-02-26T15:42:10Z'), SECRET, { now: TIMESTAMP }),
       /invalid webhook-timestamp/,
     );
+  });
+});
+
+describe('signWebhook', () => {
+  test('reproduces the Standard Webhooks test vector', () => {
+    assert.equal(signWebhook(ID, TIMESTAMP, PAYLOAD, SECRET), SIGNATURE);
+    assert.equal(signWebhook(ID, String(TIMESTAMP), Buffer.from(PAYLOAD), SECRET), SIGNATURE);
+  });
+
+  test('what it signs verifies, and only with that body, id, timestamp and secret', () => {
+    const secret = `whsec_${Buffer.from('0123456789abcdef0123456789abcdef').toString('base64')}`;
+    const body = '{"type":"contact.created","timestamp":"2026-11-28T12:00:00Z","data":{"id":"con_1"}}';
+    const now = 1_700_000_000;
+    const signed = {
+      'webhook-id': 'msg_1',
+      'webhook-timestamp': String(now),
+      'webhook-signature': signWebhook('msg_1', now, body, secret),
+    };
+    assert.equal(verifyWebhook<{ type: string }>(body, signed, secret, { now }).type, 'contact.created');
+    rejects(() => verifyWebhook(body.replace('con_1', 'con_2'), signed, secret, { now }), /no matching/);
+    rejects(() => verifyWebhook(body, signed, SECRET, { now }), /no matching/);
+    assert.throws(() => signWebhook('msg_1', now, body, 'whsec_'), WebhookVerificationError);
   });
 });

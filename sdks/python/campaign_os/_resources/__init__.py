@@ -22,9 +22,11 @@ from .clients import AsyncClients, Clients
 from .companies import AsyncCompanies, Companies
 from .contacts import AsyncContacts, Contacts
 from .custom_fields import AsyncCustomFields, CustomFields
+from .events import AsyncEvents, Event, Events
 from .exports import AsyncExports, Exports
 from .imports import AsyncImports, Imports
 from .invitations import AsyncInvitations, Invitations
+from .jobs import AsyncJobs, Jobs
 from .me import AsyncMe, Me
 from .members import AsyncMembers, Members
 from .mfa import AsyncMfa, Mfa
@@ -35,6 +37,16 @@ from .products import AsyncProducts, Products
 from .segments import AsyncSegments, Segments
 from .sessions import AsyncSessions, Sessions
 from .tags import AsyncTags, Tags
+from .webhooks import (
+    AsyncWebhookAttempts,
+    AsyncWebhookEndpoints,
+    AsyncWebhookMessages,
+    AsyncWebhooks,
+    WebhookAttempts,
+    WebhookEndpoints,
+    WebhookMessages,
+    Webhooks,
+)
 
 __all__ = [
     "Admin",
@@ -47,9 +59,11 @@ __all__ = [
     "AsyncCompanies",
     "AsyncContacts",
     "AsyncCustomFields",
+    "AsyncEvents",
     "AsyncExports",
     "AsyncImports",
     "AsyncInvitations",
+    "AsyncJobs",
     "AsyncMe",
     "AsyncMembers",
     "AsyncMfa",
@@ -60,6 +74,10 @@ __all__ = [
     "AsyncSegments",
     "AsyncSessions",
     "AsyncTags",
+    "AsyncWebhookAttempts",
+    "AsyncWebhookEndpoints",
+    "AsyncWebhookMessages",
+    "AsyncWebhooks",
     "AuditEvents",
     "AuditFilters",
     "Auth",
@@ -67,9 +85,12 @@ __all__ = [
     "Companies",
     "Contacts",
     "CustomFields",
+    "Event",
+    "Events",
     "Exports",
     "Imports",
     "Invitations",
+    "Jobs",
     "Me",
     "Members",
     "Mfa",
@@ -80,4 +101,8 @@ __all__ = [
     "Segments",
     "Sessions",
     "Tags",
+    "WebhookAttempts",
+    "WebhookEndpoints",
+    "WebhookMessages",
+    "Webhooks",
 ]

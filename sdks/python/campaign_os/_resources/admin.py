@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import Unpack
+from typing import Any, Unpack
 
 from .._generated.api.admin import (
+    admin_discard_job,
     admin_get_organization,
     admin_list_audit_events,
+    admin_list_jobs,
     admin_list_organizations,
     admin_list_sandbox_emails,
+    admin_retry_job,
     admin_suspend_organization,
     admin_unsuspend_organization,
 )
 from .._generated.models import (
+    AdminJobList,
+    AdminJobOut,
     AdminListAuditEventsOrder,
+    AdminListJobsState,
     AdminOrganizationList,
     AdminOrganizationOut,
     AuditEventList,
@@ -28,8 +34,20 @@ from ._base import AsyncResource, Resource, opt
 from .audit_events import AuditFilters, audit_params
 
 
+def _job_params(
+    state: AdminListJobsState | str | None, queue: str | None, type: str | None, limit: int | None, cursor: str | None
+) -> dict[str, Any]:
+    return {
+        "state": opt(None if state is None else AdminListJobsState(state)),
+        "queue": opt(queue),
+        "type_": opt(type),
+        "limit": opt(limit),
+        "cursor": opt(cursor),
+    }
+
+
 class Admin(Resource):
-    """Operator operations: organisations, suspension, the sandbox mailbox, the audit log of all."""
+    """Operator operations: organisations, suspension, the sandbox mailbox, the audit log of all, dead jobs."""
 
     def list_organizations(
         self, *, q: str | None = None, limit: int | None = None, cursor: str | None = None
@@ -100,9 +118,44 @@ class Admin(Resource):
         """Every matching audit event, fetching ``limit`` per page."""
         return paginate(self.list_audit_events, organization_id=organization_id, limit=limit, **filters)
 
+    def list_jobs(
+        self,
+        *,
+        state: AdminListJobsState | str | None = None,
+        queue: str | None = None,
+        type: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> AdminJobList:
+        """One page of the jobs of every organisation in one stored ``state`` (``"dead"`` by default;
+        ``"pending"``, ``"running"``, ``"succeeded"``), oldest first, with their queue, payload and
+        last error; ``queue`` and ``type`` (e.g. ``"crm.import"``) filter further."""
+        params = _job_params(state, queue, type, limit, cursor)
+        return self._client._call(admin_list_jobs, AdminJobList, **params)
+
+    def list_all_jobs(
+        self,
+        *,
+        state: AdminListJobsState | str | None = None,
+        queue: str | None = None,
+        type: str | None = None,
+        limit: int | None = None,
+    ) -> Iterator[AdminJobOut]:
+        """Every matching job, fetching ``limit`` per page."""
+        return paginate(self.list_jobs, state=state, queue=queue, type=type, limit=limit)
+
+    def retry_job(self, id: str, *, idempotency_key: str | None = None) -> AdminJobOut:
+        """Put a dead job (``job_…``) back in its queue, due now, its attempts starting over
+        (``409 job_not_dead`` for a job that is not dead)."""
+        return self._client._call(admin_retry_job, AdminJobOut, id=id, idempotency_key=idempotency_key)
+
+    def discard_job(self, id: str) -> None:
+        """Delete a dead job for good (``409 job_not_dead`` for a job that is not dead)."""
+        self._client._call_no_content(admin_discard_job, id=id)
+
 
 class AsyncAdmin(AsyncResource):
-    """Operator operations: organisations, suspension, the sandbox mailbox, the audit log of all."""
+    """Operator operations: organisations, suspension, the sandbox mailbox, the audit log of all, dead jobs."""
 
     async def list_organizations(
         self, *, q: str | None = None, limit: int | None = None, cursor: str | None = None
@@ -166,3 +219,31 @@ class AsyncAdmin(AsyncResource):
         self, *, organization_id: str | None = None, limit: int | None = None, **filters: Unpack[AuditFilters]
     ) -> AsyncIterator[AuditEventOut]:
         return apaginate(self.list_audit_events, organization_id=organization_id, limit=limit, **filters)
+
+    async def list_jobs(
+        self,
+        *,
+        state: AdminListJobsState | str | None = None,
+        queue: str | None = None,
+        type: str | None = None,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> AdminJobList:
+        params = _job_params(state, queue, type, limit, cursor)
+        return await self._client._call(admin_list_jobs, AdminJobList, **params)
+
+    def list_all_jobs(
+        self,
+        *,
+        state: AdminListJobsState | str | None = None,
+        queue: str | None = None,
+        type: str | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[AdminJobOut]:
+        return apaginate(self.list_jobs, state=state, queue=queue, type=type, limit=limit)
+
+    async def retry_job(self, id: str, *, idempotency_key: str | None = None) -> AdminJobOut:
+        return await self._client._call(admin_retry_job, AdminJobOut, id=id, idempotency_key=idempotency_key)
+
+    async def discard_job(self, id: str) -> None:
+        await self._client._call_no_content(admin_discard_job, id=id)

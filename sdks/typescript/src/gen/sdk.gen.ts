@@ -3,7 +3,7 @@
 
 import { client } from './client.gen.js';
 import { type Client, formDataBodySerializer, type Options as Options2, type TDataShape } from './client/index.js';
-import type { AcceptInvitationData, AcceptInvitationErrors, AcceptInvitationResponses, AddContactTagsData, AddContactTagsErrors, AddContactTagsResponses, AddSegmentMembersData, AddSegmentMembersErrors, AddSegmentMembersResponses, AdminDiscardJobData, AdminDiscardJobErrors, AdminDiscardJobResponses, AdminGetOrganizationData, AdminGetOrganizationErrors, AdminGetOrganizationResponses, AdminListAuditEventsData, AdminListAuditEventsErrors, AdminListAuditEventsResponses, AdminListJobsData, AdminListJobsErrors, AdminListJobsResponses, AdminListOrganizationsData, AdminListOrganizationsErrors, AdminListOrganizationsResponses, AdminListSandboxEmailsData, AdminListSandboxEmailsErrors, AdminListSandboxEmailsResponses, AdminRetryJobData, AdminRetryJobErrors, AdminRetryJobResponses, AdminSuspendOrganizationData, AdminSuspendOrganizationErrors, AdminSuspendOrganizationResponses, AdminUnsuspendOrganizationData, AdminUnsuspendOrganizationErrors, AdminUnsuspendOrganizationResponses, BulkDeleteContactsData, BulkDeleteContactsErrors, BulkDeleteContactsResponses, BulkTagContactsData, BulkTagContactsErrors, BulkTagContactsResponses, BulkUpsertContactsData, BulkUpsertContactsErrors, BulkUpsertContactsResponses, ConfirmPasswordResetData, ConfirmPasswordResetErrors, ConfirmPasswordResetResponses, ConfirmTotpData, ConfirmTotpErrors, ConfirmTotpResponses, CountSegmentContactsData, CountSegmentContactsErrors, CountSegmentContactsResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateClientData, CreateClientErrors, CreateClientResponses, CreateCompanyData, CreateCompanyErrors, CreateCompanyNoteData, CreateCompanyNoteErrors, CreateCompanyNoteResponses, CreateCompanyResponses, CreateContactData, CreateContactErrors, CreateContactNoteData, CreateContactNoteErrors, CreateContactNoteResponses, CreateContactResponses, CreateCustomFieldData, CreateCustomFieldErrors, CreateCustomFieldResponses, CreateExportData, CreateExportErrors, CreateExportResponses, CreateImportData, CreateImportErrors, CreateImportResponses, CreateInvitationData, CreateInvitationErrors, CreateInvitationResponses, CreateProductData, CreateProductErrors, CreateProductResponses, CreateSegmentData, CreateSegmentErrors, CreateSegmentResponses, CreateTagData, CreateTagErrors, CreateTagResponses, CreateWebhookEndpointData, CreateWebhookEndpointErrors, CreateWebhookEndpointResponses, DeleteApiKeyData, DeleteApiKeyErrors, DeleteApiKeyResponses, DeleteCompanyData, DeleteCompanyErrors, DeleteCompanyResponses, DeleteContactData, DeleteContactErrors, DeleteContactResponses, DeleteCustomFieldData, DeleteCustomFieldErrors, DeleteCustomFieldResponses, DeleteInvitationData, DeleteInvitationErrors, DeleteInvitationResponses, DeleteMemberData, DeleteMemberErrors, DeleteMemberResponses, DeleteNoteData, DeleteNoteErrors, DeleteNoteResponses, DeleteProductData, DeleteProductErrors, DeleteProductResponses, DeleteSegmentData, DeleteSegmentErrors, DeleteSegmentResponses, DeleteTagData, DeleteTagErrors, DeleteTagResponses, DeleteWebhookEndpointData, DeleteWebhookEndpointErrors, DeleteWebhookEndpointResponses, DisableTotpData, DisableTotpErrors, DisableTotpResponses, DownloadExportData, DownloadExportErrors, DownloadExportResponses, DownloadImportErrorsData, DownloadImportErrorsErrors, DownloadImportErrorsResponses, EnrolTotpData, EnrolTotpErrors, EnrolTotpResponses, GetApiKeyData, GetApiKeyErrors, GetApiKeyResponses, GetClientData, GetClientErrors, GetClientResponses, GetCompanyData, GetCompanyErrors, GetCompanyResponses, GetContactData, GetContactErrors, GetContactResponses, GetCustomFieldData, GetCustomFieldErrors, GetCustomFieldResponses, GetEventData, GetEventErrors, GetEventResponses, GetExportData, GetExportErrors, GetExportResponses, GetImportData, GetImportErrors, GetImportResponses, GetJobData, GetJobErrors, GetJobResponses, GetMeData, GetMeErrors, GetMeResponses, GetNoteData, GetNoteErrors, GetNoteResponses, GetOrganizationData, GetOrganizationErrors, GetOrganizationResponses, GetProductData, GetProductErrors, GetProductResponses, GetSegmentData, GetSegmentErrors, GetSegmentResponses, GetTagData, GetTagErrors, GetTagResponses, GetWebhookEndpointData, GetWebhookEndpointErrors, GetWebhookEndpointResponses, GetWebhookEndpointSecretData, GetWebhookEndpointSecretErrors, GetWebhookEndpointSecretResponses, HealthzData, HealthzResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListAuditEventsData, ListAuditEventsErrors, ListAuditEventsResponses, ListClientsData, ListClientsErrors, ListClientsResponses, ListCompaniesData, ListCompaniesErrors, ListCompaniesResponses, ListCompanyContactsData, ListCompanyContactsErrors, ListCompanyContactsResponses, ListCompanyNotesData, ListCompanyNotesErrors, ListCompanyNotesResponses, ListContactNotesData, ListContactNotesErrors, ListContactNotesResponses, ListContactsData, ListContactsErrors, ListContactsResponses, ListCustomFieldsData, ListCustomFieldsErrors, ListCustomFieldsResponses, ListEventsData, ListEventsErrors, ListEventsResponses, ListExportsData, ListExportsErrors, ListExportsResponses, ListImportsData, ListImportsErrors, ListImportsResponses, ListInvitationsData, ListInvitationsErrors, ListInvitationsResponses, ListJobsData, ListJobsErrors, ListJobsResponses, ListMembersData, ListMembersErrors, ListMembersResponses, ListMyOrganizationsData, ListMyOrganizationsErrors, ListMyOrganizationsResponses, ListMySessionsData, ListMySessionsErrors, ListMySessionsResponses, ListProductsData, ListProductsErrors, ListProductsResponses, ListSegmentContactsData, ListSegmentContactsErrors, ListSegmentContactsResponses, ListSegmentsData, ListSegmentsErrors, ListSegmentsResponses, ListTagsData, ListTagsErrors, ListTagsResponses, ListWebhookEndpointsData, ListWebhookEndpointsErrors, ListWebhookEndpointsResponses, LoginData, LoginErrors, LoginMfaData, LoginMfaErrors, LoginMfaResponses, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, MetricsData, MetricsResponses, PreviewSegmentData, PreviewSegmentErrors, PreviewSegmentResponses, ReadyzData, ReadyzErrors, ReadyzResponses, RefreshTokenData, RefreshTokenErrors, RefreshTokenResponses, RegenerateRecoveryCodesData, RegenerateRecoveryCodesErrors, RegenerateRecoveryCodesResponses, RemoveContactTagData, RemoveContactTagErrors, RemoveContactTagResponses, RemoveSegmentMembersData, RemoveSegmentMembersErrors, RemoveSegmentMembersResponses, RequestPasswordResetData, RequestPasswordResetErrors, RequestPasswordResetResponses, ResendEmailVerificationData, ResendEmailVerificationErrors, ResendEmailVerificationResponses, RevokeMySessionData, RevokeMySessionErrors, RevokeMySessionResponses, RotateApiKeyData, RotateApiKeyErrors, RotateApiKeyResponses, RotateWebhookEndpointSecretData, RotateWebhookEndpointSecretErrors, RotateWebhookEndpointSecretResponses, SignupData, SignupErrors, SignupResponses, SwitchOrganizationData, SwitchOrganizationErrors, SwitchOrganizationResponses, UpdateCompanyData, UpdateCompanyErrors, UpdateCompanyResponses, UpdateContactData, UpdateContactErrors, UpdateContactResponses, UpdateCustomFieldData, UpdateCustomFieldErrors, UpdateCustomFieldResponses, UpdateMemberData, UpdateMemberErrors, UpdateMemberResponses, UpdateNoteData, UpdateNoteErrors, UpdateNoteResponses, UpdateOrganizationData, UpdateOrganizationErrors, UpdateOrganizationResponses, UpdateProductData, UpdateProductErrors, UpdateProductResponses, UpdateSegmentData, UpdateSegmentErrors, UpdateSegmentResponses, UpdateTagData, UpdateTagErrors, UpdateTagResponses, UpdateWebhookEndpointData, UpdateWebhookEndpointErrors, UpdateWebhookEndpointResponses, VerifyEmailData, VerifyEmailErrors, VerifyEmailResponses } from './types.gen.js';
+import type { AcceptInvitationData, AcceptInvitationErrors, AcceptInvitationResponses, AddContactTagsData, AddContactTagsErrors, AddContactTagsResponses, AddSegmentMembersData, AddSegmentMembersErrors, AddSegmentMembersResponses, AdminDiscardJobData, AdminDiscardJobErrors, AdminDiscardJobResponses, AdminGetOrganizationData, AdminGetOrganizationErrors, AdminGetOrganizationResponses, AdminListAuditEventsData, AdminListAuditEventsErrors, AdminListAuditEventsResponses, AdminListJobsData, AdminListJobsErrors, AdminListJobsResponses, AdminListOrganizationsData, AdminListOrganizationsErrors, AdminListOrganizationsResponses, AdminListSandboxEmailsData, AdminListSandboxEmailsErrors, AdminListSandboxEmailsResponses, AdminRetryJobData, AdminRetryJobErrors, AdminRetryJobResponses, AdminSuspendOrganizationData, AdminSuspendOrganizationErrors, AdminSuspendOrganizationResponses, AdminUnsuspendOrganizationData, AdminUnsuspendOrganizationErrors, AdminUnsuspendOrganizationResponses, BulkDeleteContactsData, BulkDeleteContactsErrors, BulkDeleteContactsResponses, BulkTagContactsData, BulkTagContactsErrors, BulkTagContactsResponses, BulkUpsertContactsData, BulkUpsertContactsErrors, BulkUpsertContactsResponses, ConfirmPasswordResetData, ConfirmPasswordResetErrors, ConfirmPasswordResetResponses, ConfirmTotpData, ConfirmTotpErrors, ConfirmTotpResponses, CountSegmentContactsData, CountSegmentContactsErrors, CountSegmentContactsResponses, CreateApiKeyData, CreateApiKeyErrors, CreateApiKeyResponses, CreateClientData, CreateClientErrors, CreateClientResponses, CreateCompanyData, CreateCompanyErrors, CreateCompanyNoteData, CreateCompanyNoteErrors, CreateCompanyNoteResponses, CreateCompanyResponses, CreateContactData, CreateContactErrors, CreateContactNoteData, CreateContactNoteErrors, CreateContactNoteResponses, CreateContactResponses, CreateCustomFieldData, CreateCustomFieldErrors, CreateCustomFieldResponses, CreateExportData, CreateExportErrors, CreateExportResponses, CreateImportData, CreateImportErrors, CreateImportResponses, CreateInvitationData, CreateInvitationErrors, CreateInvitationResponses, CreateProductData, CreateProductErrors, CreateProductResponses, CreateSegmentData, CreateSegmentErrors, CreateSegmentResponses, CreateTagData, CreateTagErrors, CreateTagResponses, CreateWebhookEndpointData, CreateWebhookEndpointErrors, CreateWebhookEndpointResponses, DeleteApiKeyData, DeleteApiKeyErrors, DeleteApiKeyResponses, DeleteCompanyData, DeleteCompanyErrors, DeleteCompanyResponses, DeleteContactData, DeleteContactErrors, DeleteContactResponses, DeleteCustomFieldData, DeleteCustomFieldErrors, DeleteCustomFieldResponses, DeleteInvitationData, DeleteInvitationErrors, DeleteInvitationResponses, DeleteMemberData, DeleteMemberErrors, DeleteMemberResponses, DeleteNoteData, DeleteNoteErrors, DeleteNoteResponses, DeleteProductData, DeleteProductErrors, DeleteProductResponses, DeleteSegmentData, DeleteSegmentErrors, DeleteSegmentResponses, DeleteTagData, DeleteTagErrors, DeleteTagResponses, DeleteWebhookEndpointData, DeleteWebhookEndpointErrors, DeleteWebhookEndpointResponses, DisableTotpData, DisableTotpErrors, DisableTotpResponses, DownloadExportData, DownloadExportErrors, DownloadExportResponses, DownloadImportErrorsData, DownloadImportErrorsErrors, DownloadImportErrorsResponses, EnrolTotpData, EnrolTotpErrors, EnrolTotpResponses, GetApiKeyData, GetApiKeyErrors, GetApiKeyResponses, GetClientData, GetClientErrors, GetClientResponses, GetCompanyData, GetCompanyErrors, GetCompanyResponses, GetContactData, GetContactErrors, GetContactResponses, GetCustomFieldData, GetCustomFieldErrors, GetCustomFieldResponses, GetEventData, GetEventErrors, GetEventResponses, GetExportData, GetExportErrors, GetExportResponses, GetImportData, GetImportErrors, GetImportResponses, GetJobData, GetJobErrors, GetJobResponses, GetMeData, GetMeErrors, GetMeResponses, GetNoteData, GetNoteErrors, GetNoteResponses, GetOrganizationData, GetOrganizationErrors, GetOrganizationResponses, GetProductData, GetProductErrors, GetProductResponses, GetSegmentData, GetSegmentErrors, GetSegmentResponses, GetTagData, GetTagErrors, GetTagResponses, GetWebhookAttemptData, GetWebhookAttemptErrors, GetWebhookAttemptResponses, GetWebhookEndpointData, GetWebhookEndpointErrors, GetWebhookEndpointResponses, GetWebhookEndpointSecretData, GetWebhookEndpointSecretErrors, GetWebhookEndpointSecretResponses, GetWebhookMessageData, GetWebhookMessageErrors, GetWebhookMessageResponses, HealthzData, HealthzResponses, ListApiKeysData, ListApiKeysErrors, ListApiKeysResponses, ListAuditEventsData, ListAuditEventsErrors, ListAuditEventsResponses, ListClientsData, ListClientsErrors, ListClientsResponses, ListCompaniesData, ListCompaniesErrors, ListCompaniesResponses, ListCompanyContactsData, ListCompanyContactsErrors, ListCompanyContactsResponses, ListCompanyNotesData, ListCompanyNotesErrors, ListCompanyNotesResponses, ListContactNotesData, ListContactNotesErrors, ListContactNotesResponses, ListContactsData, ListContactsErrors, ListContactsResponses, ListCustomFieldsData, ListCustomFieldsErrors, ListCustomFieldsResponses, ListEventsData, ListEventsErrors, ListEventsResponses, ListExportsData, ListExportsErrors, ListExportsResponses, ListImportsData, ListImportsErrors, ListImportsResponses, ListInvitationsData, ListInvitationsErrors, ListInvitationsResponses, ListJobsData, ListJobsErrors, ListJobsResponses, ListMembersData, ListMembersErrors, ListMembersResponses, ListMyOrganizationsData, ListMyOrganizationsErrors, ListMyOrganizationsResponses, ListMySessionsData, ListMySessionsErrors, ListMySessionsResponses, ListProductsData, ListProductsErrors, ListProductsResponses, ListSegmentContactsData, ListSegmentContactsErrors, ListSegmentContactsResponses, ListSegmentsData, ListSegmentsErrors, ListSegmentsResponses, ListTagsData, ListTagsErrors, ListTagsResponses, ListWebhookEndpointAttemptsData, ListWebhookEndpointAttemptsErrors, ListWebhookEndpointAttemptsResponses, ListWebhookEndpointsData, ListWebhookEndpointsErrors, ListWebhookEndpointsResponses, ListWebhookEventTypesData, ListWebhookEventTypesErrors, ListWebhookEventTypesResponses, ListWebhookMessageAttemptsData, ListWebhookMessageAttemptsErrors, ListWebhookMessageAttemptsResponses, ListWebhookMessagesData, ListWebhookMessagesErrors, ListWebhookMessagesResponses, LoginData, LoginErrors, LoginMfaData, LoginMfaErrors, LoginMfaResponses, LoginResponses, LogoutData, LogoutErrors, LogoutResponses, MetricsData, MetricsResponses, PreviewSegmentData, PreviewSegmentErrors, PreviewSegmentResponses, ReadyzData, ReadyzErrors, ReadyzResponses, RefreshTokenData, RefreshTokenErrors, RefreshTokenResponses, RegenerateRecoveryCodesData, RegenerateRecoveryCodesErrors, RegenerateRecoveryCodesResponses, RemoveContactTagData, RemoveContactTagErrors, RemoveContactTagResponses, RemoveSegmentMembersData, RemoveSegmentMembersErrors, RemoveSegmentMembersResponses, ReplayFailedWebhookMessagesData, ReplayFailedWebhookMessagesErrors, ReplayFailedWebhookMessagesResponses, ReplayWebhookMessageData, ReplayWebhookMessageErrors, ReplayWebhookMessageResponses, RequestPasswordResetData, RequestPasswordResetErrors, RequestPasswordResetResponses, ResendEmailVerificationData, ResendEmailVerificationErrors, ResendEmailVerificationResponses, RevokeMySessionData, RevokeMySessionErrors, RevokeMySessionResponses, RotateApiKeyData, RotateApiKeyErrors, RotateApiKeyResponses, RotateWebhookEndpointSecretData, RotateWebhookEndpointSecretErrors, RotateWebhookEndpointSecretResponses, SignupData, SignupErrors, SignupResponses, SwitchOrganizationData, SwitchOrganizationErrors, SwitchOrganizationResponses, TestWebhookEndpointData, TestWebhookEndpointErrors, TestWebhookEndpointResponses, UpdateCompanyData, UpdateCompanyErrors, UpdateCompanyResponses, UpdateContactData, UpdateContactErrors, UpdateContactResponses, UpdateCustomFieldData, UpdateCustomFieldErrors, UpdateCustomFieldResponses, UpdateMemberData, UpdateMemberErrors, UpdateMemberResponses, UpdateNoteData, UpdateNoteErrors, UpdateNoteResponses, UpdateOrganizationData, UpdateOrganizationErrors, UpdateOrganizationResponses, UpdateProductData, UpdateProductErrors, UpdateProductResponses, UpdateSegmentData, UpdateSegmentErrors, UpdateSegmentResponses, UpdateTagData, UpdateTagErrors, UpdateTagResponses, UpdateWebhookEndpointData, UpdateWebhookEndpointErrors, UpdateWebhookEndpointResponses, VerifyEmailData, VerifyEmailErrors, VerifyEmailResponses } from './types.gen.js';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -1937,6 +1937,152 @@ export class Webhooks extends HeyApiClient {
                 'Content-Type': 'application/json',
                 ...options.headers
             }
+        });
+    }
+    
+    /**
+     * List webhook messages
+     *
+     * The organisation's webhook messages, oldest first: one per event that at least one enabled
+     * endpoint subscribed to when it happened, plus test messages. Each holds the exact body
+     * delivered. Filter by `event_type` (a type of the catalogue, or `webhook.test`; another name
+     * is 422 `unknown_event_type`). Messages are kept for the server's `webhook_retention_days`
+     * (30 by default). Needs `webhooks:read`.
+     */
+    public listMessages<ThrowOnError extends boolean = true>(options?: Options<ListWebhookMessagesData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<ListWebhookMessagesResponses, ListWebhookMessagesErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/webhooks/messages',
+            ...options
+        });
+    }
+    
+    /**
+     * Get a webhook message
+     *
+     * One message with the body that is delivered; another organisation's is 404. Needs
+     * `webhooks:read`.
+     */
+    public getMessage<ThrowOnError extends boolean = true>(options: Options<GetWebhookMessageData, ThrowOnError>) {
+        return (options.client ?? this.client).get<GetWebhookMessageResponses, GetWebhookMessageErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/webhooks/messages/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * List a webhook message's attempts
+     *
+     * Every attempt to deliver the message, to any endpoint, oldest first: status code, latency,
+     * the first KiB of the response, or why no response came. Filter by `status`. Needs
+     * `webhooks:read`.
+     */
+    public listMessageAttempts<ThrowOnError extends boolean = true>(options: Options<ListWebhookMessageAttemptsData, ThrowOnError>) {
+        return (options.client ?? this.client).get<ListWebhookMessageAttemptsResponses, ListWebhookMessageAttemptsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/webhooks/messages/{id}/attempts',
+            ...options
+        });
+    }
+    
+    /**
+     * List a webhook endpoint's attempts
+     *
+     * Every attempt to deliver a message to this endpoint, oldest first. Filter by `status`
+     * (`failed` shows what went wrong). Needs `webhooks:read`.
+     */
+    public listEndpointAttempts<ThrowOnError extends boolean = true>(options: Options<ListWebhookEndpointAttemptsData, ThrowOnError>) {
+        return (options.client ?? this.client).get<ListWebhookEndpointAttemptsResponses, ListWebhookEndpointAttemptsErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/webhooks/endpoints/{id}/attempts',
+            ...options
+        });
+    }
+    
+    /**
+     * Get a webhook attempt
+     *
+     * One delivery attempt; another organisation's is 404. Needs `webhooks:read`.
+     */
+    public getAttempt<ThrowOnError extends boolean = true>(options: Options<GetWebhookAttemptData, ThrowOnError>) {
+        return (options.client ?? this.client).get<GetWebhookAttemptResponses, GetWebhookAttemptErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/webhooks/attempts/{id}',
+            ...options
+        });
+    }
+    
+    /**
+     * Replay a webhook message
+     *
+     * Sends the message again, with the same `webhook-id` and body (receivers deduplicate on the
+     * id), to `endpoint_id`, or, without it, to every enabled endpoint that takes the message's
+     * type now. A delivery of the same message to the same endpoint that is waiting for a retry is
+     * sent at once instead. Answers how many deliveries were scheduled. A disabled `endpoint_id` is
+     * `409 webhook_endpoint_disabled`. Needs `webhooks:write`.
+     */
+    public replayMessage<ThrowOnError extends boolean = true>(options: Options<ReplayWebhookMessageData, ThrowOnError>) {
+        return (options.client ?? this.client).post<ReplayWebhookMessageResponses, ReplayWebhookMessageErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/webhooks/messages/{id}/replay',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Replay a webhook endpoint's failed messages
+     *
+     * Sends again, to this endpoint, every message whose latest attempt to it failed at or after
+     * `since` (for example after fixing an outage of the receiver). Deliveries waiting for a retry
+     * are sent at once. Answers how many deliveries were scheduled. A disabled endpoint is
+     * `409 webhook_endpoint_disabled`: enable it first. Needs `webhooks:write`.
+     */
+    public replayFailedMessages<ThrowOnError extends boolean = true>(options: Options<ReplayFailedWebhookMessagesData, ThrowOnError>) {
+        return (options.client ?? this.client).post<ReplayFailedWebhookMessagesResponses, ReplayFailedWebhookMessagesErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/webhooks/endpoints/{id}/replay-failed',
+            ...options,
+            headers: {
+                'Content-Type': 'application/json',
+                ...options.headers
+            }
+        });
+    }
+    
+    /**
+     * Send a test message to a webhook endpoint
+     *
+     * Creates a message of type `webhook.test` (data: `endpoint_id` and a fixed `message`) and
+     * delivers it to this endpoint only, whatever its `event_types`, signed and retried like any
+     * delivery. Answers the message: follow it with `list_webhook_message_attempts`. Takes no
+     * body. A disabled endpoint is `409 webhook_endpoint_disabled`. Needs `webhooks:write`.
+     */
+    public testEndpoint<ThrowOnError extends boolean = true>(options: Options<TestWebhookEndpointData, ThrowOnError>) {
+        return (options.client ?? this.client).post<TestWebhookEndpointResponses, TestWebhookEndpointErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/webhooks/endpoints/{id}/test',
+            ...options
+        });
+    }
+    
+    /**
+     * List webhook event types
+     *
+     * Every event type an endpoint can subscribe to, in catalogue order, with its description and
+     * the JSON Schema of the `data` it carries. The whole catalogue comes in one page. Test
+     * messages (`webhook.test`, from `test_webhook_endpoint`) are not in it: endpoints cannot
+     * subscribe to them. Needs authentication, no particular scope.
+     */
+    public listEventTypes<ThrowOnError extends boolean = true>(options?: Options<ListWebhookEventTypesData, ThrowOnError>) {
+        return (options?.client ?? this.client).get<ListWebhookEventTypesResponses, ListWebhookEventTypesErrors, ThrowOnError>({
+            security: [{ scheme: 'bearer', type: 'http' }],
+            url: '/v1/webhook-event-types',
+            ...options
         });
     }
 }

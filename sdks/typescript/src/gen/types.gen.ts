@@ -1540,11 +1540,11 @@ export type JobOut = {
  */
 export type JobResource = {
     /**
-     * `import` or `export`.
+     * `import`, `export` or `webhook_message` (a webhook delivery: `GET /v1/webhooks/messages/{id}`).
      */
     type: string;
     /**
-     * Its prefixed id (`imp_…`, `exp_…`).
+     * Its prefixed id (`imp_…`, `exp_…`, `msg_…`).
      */
     id: string;
 };
@@ -2213,6 +2213,23 @@ export type RefreshTokenIn = {
 };
 
 /**
+ * Which failed messages to send again.
+ */
+export type ReplayFailedWebhookMessagesIn = {
+    /**
+     * Messages whose latest attempt to this endpoint failed at or after this time (RFC 3339).
+     */
+    since: string;
+};
+
+/**
+ * Which endpoints a replayed message goes to.
+ */
+export type ReplayWebhookMessageIn = {
+    endpoint_id?: WebhookEndpointId | null;
+};
+
+/**
  * A member's role in an organisation. API keys act with `admin` rights.
  */
 export type Role = 'owner' | 'admin' | 'member' | 'viewer';
@@ -2587,6 +2604,78 @@ export type UserOut = {
 };
 
 /**
+ * Identifier of a webhook attempt (prefix `atm_`).
+ */
+export type WebhookAttemptId = string;
+
+/**
+ * A page of webhook delivery attempts.
+ */
+export type WebhookAttemptList = {
+    /**
+     * The items of this page, in id (creation) order.
+     */
+    data: Array<WebhookAttemptOut>;
+    /**
+     * Whether another page follows.
+     */
+    has_more: boolean;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * One attempt to deliver a message to an endpoint.
+ */
+export type WebhookAttemptOut = {
+    id: WebhookAttemptId;
+    message_id: WebhookMessageId;
+    endpoint_id: WebhookEndpointId;
+    /**
+     * The run of this delivery, from 1 (a replay starts again at 1).
+     */
+    attempt: number;
+    trigger: WebhookAttemptTrigger;
+    /**
+     * Where it was sent (the endpoint's URL at the time).
+     */
+    url: string;
+    status: WebhookAttemptStatus;
+    /**
+     * The receiver's status code; null when no response came.
+     */
+    response_status_code: number | null;
+    /**
+     * The first KiB of the response body; null when it was empty or no response came.
+     */
+    response_excerpt: string | null;
+    /**
+     * Why no response came: `timed out`, `connection refused`, `connection reset`,
+     * `connection failed`, `host not found`, `blocked address` (a private or reserved address,
+     * refused), `URL scheme not allowed`, `invalid URL`, `request failed` or `response could not
+     * be read`; null when the receiver answered.
+     */
+    error: string | null;
+    /**
+     * From sending the request to reading the response, milliseconds.
+     */
+    latency_ms: number;
+    created_at: string;
+};
+
+/**
+ * How an attempt ended.
+ */
+export type WebhookAttemptStatus = 'succeeded' | 'failed';
+
+/**
+ * What sent an attempt.
+ */
+export type WebhookAttemptTrigger = 'scheduled' | 'manual';
+
+/**
  * The `data` of `endpoint.disabled`.
  */
 export type WebhookEndpointDisabledData = {
@@ -2689,6 +2778,12 @@ export type WebhookEndpointOut = {
      * While a rotated-out secret still signs deliveries, when it stops; null otherwise.
      */
     previous_secret_expires_at: string | null;
+    /**
+     * While deliveries keep failing, when the run of failures began (the endpoint is disabled
+     * once it lasts the server's `webhook_disable_after_secs`, 5 days by default); null after a
+     * success and while disabled.
+     */
+    failing_since: string | null;
     created_at: string;
     updated_at: string;
 };
@@ -2730,6 +2825,105 @@ export type WebhookEndpointSecretOut = {
      * verifier (such as the SDKs' `verifyWebhook` / `verify_webhook`).
      */
     key: string;
+};
+
+/**
+ * The event type catalogue (one page: `has_more` is always false).
+ */
+export type WebhookEventTypeList = {
+    /**
+     * The items of this page, in id (creation) order.
+     */
+    data: Array<WebhookEventTypeOut>;
+    /**
+     * Whether another page follows.
+     */
+    has_more: boolean;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * One event type of the catalogue.
+ */
+export type WebhookEventTypeOut = {
+    /**
+     * The type's name, as in `event_types` and in the payload's `type`.
+     */
+    name: string;
+    /**
+     * When it is sent.
+     */
+    description: string;
+    /**
+     * The name of the `data` schema in this API's OpenAPI document (`#/components/schemas/…`).
+     */
+    schema_name: string;
+    /**
+     * A self-contained JSON Schema (2020-12) of the payload's `data`.
+     */
+    schema: {
+        [key: string]: unknown;
+    };
+};
+
+/**
+ * Identifier of a webhook message (prefix `msg_`).
+ */
+export type WebhookMessageId = string;
+
+/**
+ * A page of webhook messages.
+ */
+export type WebhookMessageList = {
+    /**
+     * The items of this page, in id (creation) order.
+     */
+    data: Array<WebhookMessageOut>;
+    /**
+     * Whether another page follows.
+     */
+    has_more: boolean;
+    /**
+     * Pass as `cursor` to get the next page; null on the last page.
+     */
+    next_cursor: string | null;
+};
+
+/**
+ * A message: one event (or test) as delivered to the endpoints that subscribe to its type.
+ * Every delivery of it, retries and replays included, carries its `id` as `webhook-id` and
+ * `payload` as the body.
+ */
+export type WebhookMessageOut = {
+    id: WebhookMessageId;
+    /**
+     * The event type, e.g. `contact.created`, or `webhook.test` for a test message.
+     */
+    event_type: string;
+    event_id: EventId | null;
+    endpoint_id: WebhookEndpointId | null;
+    /**
+     * The body sent: `{"type", "timestamp", "data"}` (Standard Webhooks).
+     */
+    payload: {
+        [key: string]: unknown;
+    };
+    created_at: string;
+};
+
+/**
+ * How many deliveries a replay scheduled.
+ */
+export type WebhookReplayOut = {
+    /**
+     * Deliveries scheduled to run now: new ones, and deliveries that were waiting for a retry,
+     * brought forward. A delivery of the same message to the same endpoint that is running
+     * right now is not counted (nor repeated).
+     */
+    queued: number;
 };
 
 /**
@@ -8606,6 +8800,508 @@ export type RotateWebhookEndpointSecretResponses = {
 };
 
 export type RotateWebhookEndpointSecretResponse = RotateWebhookEndpointSecretResponses[keyof RotateWebhookEndpointSecretResponses];
+
+export type ListWebhookMessagesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * How many messages to return (1–100, default 20).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page; omit for the first page. Treat it as opaque.
+         */
+        cursor?: string;
+        /**
+         * Only messages of this type: an event type of the catalogue (e.g. `contact.created`) or
+         * `webhook.test`.
+         */
+        event_type?: string;
+    };
+    url: '/v1/webhooks/messages';
+};
+
+export type ListWebhookMessagesErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ListWebhookMessagesError = ListWebhookMessagesErrors[keyof ListWebhookMessagesErrors];
+
+export type ListWebhookMessagesResponses = {
+    /**
+     * A page of messages.
+     */
+    200: WebhookMessageList;
+};
+
+export type ListWebhookMessagesResponse = ListWebhookMessagesResponses[keyof ListWebhookMessagesResponses];
+
+export type GetWebhookMessageData = {
+    body?: never;
+    path: {
+        /**
+         * The message's id (`msg_…`).
+         */
+        id: WebhookMessageId;
+    };
+    query?: never;
+    url: '/v1/webhooks/messages/{id}';
+};
+
+export type GetWebhookMessageErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type GetWebhookMessageError = GetWebhookMessageErrors[keyof GetWebhookMessageErrors];
+
+export type GetWebhookMessageResponses = {
+    /**
+     * The message.
+     */
+    200: WebhookMessageOut;
+};
+
+export type GetWebhookMessageResponse = GetWebhookMessageResponses[keyof GetWebhookMessageResponses];
+
+export type ListWebhookMessageAttemptsData = {
+    body?: never;
+    path: {
+        /**
+         * The message's id (`msg_…`).
+         */
+        id: WebhookMessageId;
+    };
+    query?: {
+        /**
+         * How many attempts to return (1–100, default 20).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page; omit for the first page. Treat it as opaque.
+         */
+        cursor?: string;
+        /**
+         * How an attempt ended.
+         */
+        status?: 'succeeded' | 'failed';
+    };
+    url: '/v1/webhooks/messages/{id}/attempts';
+};
+
+export type ListWebhookMessageAttemptsErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ListWebhookMessageAttemptsError = ListWebhookMessageAttemptsErrors[keyof ListWebhookMessageAttemptsErrors];
+
+export type ListWebhookMessageAttemptsResponses = {
+    /**
+     * A page of attempts.
+     */
+    200: WebhookAttemptList;
+};
+
+export type ListWebhookMessageAttemptsResponse = ListWebhookMessageAttemptsResponses[keyof ListWebhookMessageAttemptsResponses];
+
+export type ListWebhookEndpointAttemptsData = {
+    body?: never;
+    path: {
+        /**
+         * The endpoint's id (`ep_…`).
+         */
+        id: WebhookEndpointId;
+    };
+    query?: {
+        /**
+         * How many attempts to return (1–100, default 20).
+         */
+        limit?: number;
+        /**
+         * The `next_cursor` of the previous page; omit for the first page. Treat it as opaque.
+         */
+        cursor?: string;
+        /**
+         * How an attempt ended.
+         */
+        status?: 'succeeded' | 'failed';
+    };
+    url: '/v1/webhooks/endpoints/{id}/attempts';
+};
+
+export type ListWebhookEndpointAttemptsErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ListWebhookEndpointAttemptsError = ListWebhookEndpointAttemptsErrors[keyof ListWebhookEndpointAttemptsErrors];
+
+export type ListWebhookEndpointAttemptsResponses = {
+    /**
+     * A page of attempts.
+     */
+    200: WebhookAttemptList;
+};
+
+export type ListWebhookEndpointAttemptsResponse = ListWebhookEndpointAttemptsResponses[keyof ListWebhookEndpointAttemptsResponses];
+
+export type GetWebhookAttemptData = {
+    body?: never;
+    path: {
+        /**
+         * The attempt's id (`atm_…`).
+         */
+        id: WebhookAttemptId;
+    };
+    query?: never;
+    url: '/v1/webhooks/attempts/{id}';
+};
+
+export type GetWebhookAttemptErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type GetWebhookAttemptError = GetWebhookAttemptErrors[keyof GetWebhookAttemptErrors];
+
+export type GetWebhookAttemptResponses = {
+    /**
+     * The attempt.
+     */
+    200: WebhookAttemptOut;
+};
+
+export type GetWebhookAttemptResponse = GetWebhookAttemptResponses[keyof GetWebhookAttemptResponses];
+
+export type ReplayWebhookMessageData = {
+    body: ReplayWebhookMessageIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        /**
+         * The message's id (`msg_…`).
+         */
+        id: WebhookMessageId;
+    };
+    query?: never;
+    url: '/v1/webhooks/messages/{id}/replay';
+};
+
+export type ReplayWebhookMessageErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ReplayWebhookMessageError = ReplayWebhookMessageErrors[keyof ReplayWebhookMessageErrors];
+
+export type ReplayWebhookMessageResponses = {
+    /**
+     * The deliveries are scheduled.
+     */
+    202: WebhookReplayOut;
+};
+
+export type ReplayWebhookMessageResponse = ReplayWebhookMessageResponses[keyof ReplayWebhookMessageResponses];
+
+export type ReplayFailedWebhookMessagesData = {
+    body: ReplayFailedWebhookMessagesIn;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        /**
+         * The endpoint's id (`ep_…`).
+         */
+        id: WebhookEndpointId;
+    };
+    query?: never;
+    url: '/v1/webhooks/endpoints/{id}/replay-failed';
+};
+
+export type ReplayFailedWebhookMessagesErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * The request body is larger than the configured limit.
+     */
+    413: Problem;
+    /**
+     * The request body is not `application/json`.
+     */
+    415: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ReplayFailedWebhookMessagesError = ReplayFailedWebhookMessagesErrors[keyof ReplayFailedWebhookMessagesErrors];
+
+export type ReplayFailedWebhookMessagesResponses = {
+    /**
+     * The deliveries are scheduled.
+     */
+    202: WebhookReplayOut;
+};
+
+export type ReplayFailedWebhookMessagesResponse = ReplayFailedWebhookMessagesResponses[keyof ReplayFailedWebhookMessagesResponses];
+
+export type TestWebhookEndpointData = {
+    body?: never;
+    headers?: {
+        /**
+         * A unique key (1–255 printable ASCII characters; a UUID v4 is a good choice) that makes this request safe to retry: a retry with the same key and the same request replays the first outcome with `Idempotent-Replayed: true` instead of running again, for 24 hours. The same key with a different request answers `422 idempotency_key_reused`; while the first request is still running, `409 idempotency_key_in_use` with `Retry-After`. Keys are scoped to the caller (API key, or user and organisation). See /docs/idempotency.md.
+         */
+        'Idempotency-Key'?: string;
+    };
+    path: {
+        /**
+         * The endpoint's id (`ep_…`).
+         */
+        id: WebhookEndpointId;
+    };
+    query?: never;
+    url: '/v1/webhooks/endpoints/{id}/test';
+};
+
+export type TestWebhookEndpointErrors = {
+    /**
+     * The request is malformed (invalid JSON, query string or id).
+     */
+    400: Problem;
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * No such resource in this organisation.
+     */
+    404: Problem;
+    /**
+     * The request conflicts with the current state.
+     */
+    409: Problem;
+    /**
+     * Validation failed; `errors` lists each invalid field.
+     */
+    422: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type TestWebhookEndpointError = TestWebhookEndpointErrors[keyof TestWebhookEndpointErrors];
+
+export type TestWebhookEndpointResponses = {
+    /**
+     * The test message; its delivery is scheduled.
+     */
+    202: WebhookMessageOut;
+};
+
+export type TestWebhookEndpointResponse = TestWebhookEndpointResponses[keyof TestWebhookEndpointResponses];
+
+export type ListWebhookEventTypesData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/v1/webhook-event-types';
+};
+
+export type ListWebhookEventTypesErrors = {
+    /**
+     * Missing or invalid credentials.
+     */
+    401: Problem;
+    /**
+     * Authenticated, but not allowed (role, scope, principal type or suspension).
+     */
+    403: Problem;
+    /**
+     * A rate limit was hit; retry after `Retry-After` seconds.
+     */
+    429: Problem;
+};
+
+export type ListWebhookEventTypesError = ListWebhookEventTypesErrors[keyof ListWebhookEventTypesErrors];
+
+export type ListWebhookEventTypesResponses = {
+    /**
+     * The catalogue.
+     */
+    200: WebhookEventTypeList;
+};
+
+export type ListWebhookEventTypesResponse = ListWebhookEventTypesResponses[keyof ListWebhookEventTypesResponses];
 
 export type ListJobsData = {
     body?: never;

@@ -119,6 +119,8 @@ from .list_custom_fields_object import ListCustomFieldsObject
 from .list_events_order import ListEventsOrder
 from .list_jobs_status import ListJobsStatus
 from .list_segment_contacts_sort import ListSegmentContactsSort
+from .list_webhook_endpoint_attempts_status import ListWebhookEndpointAttemptsStatus
+from .list_webhook_message_attempts_status import ListWebhookMessageAttemptsStatus
 from .login_in import LoginIn
 from .login_session_list import LoginSessionList
 from .login_session_out import LoginSessionOut
@@ -175,6 +177,8 @@ from .readiness_checks import ReadinessChecks
 from .readiness_out import ReadinessOut
 from .recovery_codes_out import RecoveryCodesOut
 from .refresh_token_in import RefreshTokenIn
+from .replay_failed_webhook_messages_in import ReplayFailedWebhookMessagesIn
+from .replay_webhook_message_in import ReplayWebhookMessageIn
 from .role import Role
 from .rotate_api_key_in import RotateApiKeyIn
 from .rotate_webhook_secret_in import RotateWebhookSecretIn
@@ -201,6 +205,10 @@ from .tag_patch import TagPatch
 from .tag_ref import TagRef
 from .totp_enrolment_out import TotpEnrolmentOut
 from .user_out import UserOut
+from .webhook_attempt_list import WebhookAttemptList
+from .webhook_attempt_out import WebhookAttemptOut
+from .webhook_attempt_status import WebhookAttemptStatus
+from .webhook_attempt_trigger import WebhookAttemptTrigger
 from .webhook_endpoint_disabled_data import WebhookEndpointDisabledData
 from .webhook_endpoint_disabled_reason import WebhookEndpointDisabledReason
 from .webhook_endpoint_in import WebhookEndpointIn
@@ -208,6 +216,13 @@ from .webhook_endpoint_list import WebhookEndpointList
 from .webhook_endpoint_out import WebhookEndpointOut
 from .webhook_endpoint_patch_in import WebhookEndpointPatchIn
 from .webhook_endpoint_secret_out import WebhookEndpointSecretOut
+from .webhook_event_type_list import WebhookEventTypeList
+from .webhook_event_type_out import WebhookEventTypeOut
+from .webhook_event_type_out_schema import WebhookEventTypeOutSchema
+from .webhook_message_list import WebhookMessageList
+from .webhook_message_out import WebhookMessageOut
+from .webhook_message_out_payload import WebhookMessageOutPayload
+from .webhook_replay_out import WebhookReplayOut
 
 __all__ = (
     "AcceptInvitationIn",
@@ -327,6 +342,8 @@ __all__ = (
     "ListEventsOrder",
     "ListJobsStatus",
     "ListSegmentContactsSort",
+    "ListWebhookEndpointAttemptsStatus",
+    "ListWebhookMessageAttemptsStatus",
     "LoginIn",
     "LoginSessionList",
     "LoginSessionOut",
@@ -383,6 +400,8 @@ __all__ = (
     "ReadinessOut",
     "RecoveryCodesOut",
     "RefreshTokenIn",
+    "ReplayFailedWebhookMessagesIn",
+    "ReplayWebhookMessageIn",
     "Role",
     "RotateApiKeyIn",
     "RotateWebhookSecretIn",
@@ -409,6 +428,10 @@ __all__ = (
     "TagRef",
     "TotpEnrolmentOut",
     "UserOut",
+    "WebhookAttemptList",
+    "WebhookAttemptOut",
+    "WebhookAttemptStatus",
+    "WebhookAttemptTrigger",
     "WebhookEndpointDisabledData",
     "WebhookEndpointDisabledReason",
     "WebhookEndpointIn",
@@ -416,4 +439,11 @@ __all__ = (
     "WebhookEndpointOut",
     "WebhookEndpointPatchIn",
     "WebhookEndpointSecretOut",
+    "WebhookEventTypeList",
+    "WebhookEventTypeOut",
+    "WebhookEventTypeOutSchema",
+    "WebhookMessageList",
+    "WebhookMessageOut",
+    "WebhookMessageOutPayload",
+    "WebhookReplayOut",
 )

@@ -16,8 +16,9 @@ class JobResource:
     """The object a job works on.
 
     Attributes:
-        type_ (str): `import` or `export`. Example: import.
-        id (str): Its prefixed id (`imp_…`, `exp_…`). Example: imp_01jdq4m3y7e8f9g0h1j2k3m4n5.
+        type_ (str): `import`, `export` or `webhook_message` (a webhook delivery: `GET /v1/webhooks/messages/{id}`).
+            Example: import.
+        id (str): Its prefixed id (`imp_…`, `exp_…`, `msg_…`). Example: imp_01jdq4m3y7e8f9g0h1j2k3m4n5.
     """
 
     type_: str

@@ -28,6 +28,10 @@ class WebhookEndpointOut:
         rate_limit_per_second (int | None): Deliveries per second at most; null for no limit.
         previous_secret_expires_at (datetime.datetime | None): While a rotated-out secret still signs deliveries, when
             it stops; null otherwise.
+        failing_since (datetime.datetime | None): While deliveries keep failing, when the run of failures began (the
+            endpoint is disabled
+            once it lasts the server's `webhook_disable_after_secs`, 5 days by default); null after a
+            success and while disabled.
         created_at (datetime.datetime):
         updated_at (datetime.datetime):
     """
@@ -40,6 +44,7 @@ class WebhookEndpointOut:
     disabled_reason: None | WebhookEndpointDisabledReason
     rate_limit_per_second: int | None
     previous_secret_expires_at: datetime.datetime | None
+    failing_since: datetime.datetime | None
     created_at: datetime.datetime
     updated_at: datetime.datetime
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -71,6 +76,12 @@ class WebhookEndpointOut:
         else:
             previous_secret_expires_at = self.previous_secret_expires_at
 
+        failing_since: None | str
+        if isinstance(self.failing_since, datetime.datetime):
+            failing_since = self.failing_since.isoformat()
+        else:
+            failing_since = self.failing_since
+
         created_at = self.created_at.isoformat()
 
         updated_at = self.updated_at.isoformat()
@@ -87,6 +98,7 @@ class WebhookEndpointOut:
                 "disabled_reason": disabled_reason,
                 "rate_limit_per_second": rate_limit_per_second,
                 "previous_secret_expires_at": previous_secret_expires_at,
+                "failing_since": failing_since,
                 "created_at": created_at,
                 "updated_at": updated_at,
             }
@@ -157,6 +169,21 @@ class WebhookEndpointOut:
             d.pop("previous_secret_expires_at")
         )
 
+        def _parse_failing_since(data: object) -> datetime.datetime | None:
+            if data is None:
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                failing_since_type_0 = datetime.datetime.fromisoformat(data)
+
+                return failing_since_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(datetime.datetime | None, data)
+
+        failing_since = _parse_failing_since(d.pop("failing_since"))
+
         created_at = datetime.datetime.fromisoformat(d.pop("created_at"))
 
         updated_at = datetime.datetime.fromisoformat(d.pop("updated_at"))
@@ -170,6 +197,7 @@ class WebhookEndpointOut:
             disabled_reason=disabled_reason,
             rate_limit_per_second=rate_limit_per_second,
             previous_secret_expires_at=previous_secret_expires_at,
+            failing_since=failing_since,
             created_at=created_at,
             updated_at=updated_at,
         )
