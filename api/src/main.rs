@@ -29,6 +29,10 @@ enum Command {
         /// Only these queues (comma-separated, e.g. `crm,webhooks`); all by default.
         #[arg(long, value_name = "QUEUES", value_delimiter = ',')]
         queues: Vec<String>,
+        /// Serve Prometheus metrics (`GET /metrics`: queue depth, job runs and run time by job
+        /// type) on this address, e.g. 0.0.0.0:9091.
+        #[arg(long, value_name = "ADDR:PORT")]
+        metrics_bind: Option<String>,
     },
     /// Apply, roll back or inspect database migrations.
     Migrate {
@@ -118,7 +122,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async move {
         match command {
             Command::Serve(_) => serve(settings).await,
-            Command::Worker { queues } => worker(settings, queues).await,
+            Command::Worker { queues, metrics_bind } => worker(settings, queues, metrics_bind).await,
             Command::Migrate { action } => migrate(settings, action).await,
             Command::Admin { action } => admin(settings, action).await,
             Command::Openapi { .. } => Ok(()),
@@ -141,12 +145,26 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn worker(settings: Settings, queues: Vec<String>) -> anyhow::Result<()> {
+async fn worker(settings: Settings, queues: Vec<String>, metrics_bind: Option<String>) -> anyhow::Result<()> {
     let state = startup::build_state(settings).await?;
-    let handle = startup::start_worker_on(state, None, queues).await?;
+    let metrics = campaign_os::platform::metrics::Metrics::new()?;
+    let handle = startup::start_worker_on(state.clone(), Some(metrics.clone()), queues).await?;
+    let server = match metrics_bind {
+        Some(bind) => {
+            let server = startup::serve_metrics(&bind, state, metrics)?;
+            let stop = server.handle();
+            tokio::spawn(server);
+            tracing::info!(address = %bind, "serving metrics at /metrics");
+            Some(stop)
+        }
+        None => None,
+    };
     wait_for_stop_signal().await?;
     tracing::info!("stopping: letting running jobs finish");
     handle.shutdown().await;
+    if let Some(stop) = server {
+        stop.stop(true).await;
+    }
     Ok(())
 }
 

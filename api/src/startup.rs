@@ -119,6 +119,21 @@ pub async fn start_worker_on(
     Ok(jobs::start(state, registry, schedules, jobs::clock::system(), metrics, options))
 }
 
+/// Serves `GET /metrics` alone on `bind` (for `campaign-os worker --metrics-bind`: a worker has no
+/// API server, but its job counters must be scraped). Returns the running server.
+pub fn serve_metrics(bind: &str, state: Arc<AppState>, metrics: Metrics) -> anyhow::Result<Server> {
+    let state = web::Data::from(state);
+    let metrics = web::Data::new(metrics);
+    let server =
+        HttpServer::new(move || App::new().app_data(state.clone()).app_data(metrics.clone()).service(ops::metrics))
+            .workers(1)
+            .disable_signals()
+            .bind(bind)
+            .with_context(|| format!("cannot listen on {bind} for metrics"))?
+            .run();
+    Ok(server)
+}
+
 /// A built, listening, not yet running server (with its embedded job worker, if configured).
 pub struct Application {
     port: u16,

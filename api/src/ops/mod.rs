@@ -2,6 +2,8 @@
 
 mod handlers;
 
+pub use handlers::metrics;
+
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers `/healthz`, `/readyz`, `/metrics` (at the root, outside `/v1`).

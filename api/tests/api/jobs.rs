@@ -479,6 +479,10 @@ impl Drop for Process {
 
 /// Starts `campaign-os worker` on the app's database, running only the diagnostic queue.
 fn worker_process(app: &TestApp) -> Process {
+    worker_process_with(app, &[])
+}
+
+fn worker_process_with(app: &TestApp, extra: &[&str]) -> Process {
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_campaign-os"))
         .current_dir(&app.settings.data_dir)
         .env_clear()
@@ -491,6 +495,7 @@ fn worker_process(app: &TestApp) -> Process {
         .env("COS_JOB_CONCURRENCY", "diag=8")
         .env("COS_LOG_LEVEL", "warn")
         .args(["worker", "--queues", "diag"])
+        .args(extra)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::inherit())
         .spawn()
@@ -526,13 +531,23 @@ async fn a_worker_killed_mid_run_loses_no_job_and_repeats_no_effect() {
     first.kill();
     let at_kill = receipts().await;
     assert!(at_kill < JOBS as u64, "killed before the end ({at_kill} done)");
-    let running = job::Entity::find().filter(job::Column::Status.eq("running")).count(&db).await.unwrap();
+    let running = job::Entity::find()
+        .filter(job::Column::Kind.eq("diag.receipt"))
+        .filter(job::Column::Status.eq("running"))
+        .count(&db)
+        .await
+        .unwrap();
 
     // A new worker takes back the dead one's jobs once their leases run out, and finishes.
     let mut second = worker_process(&app);
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        let done = job::Entity::find().filter(job::Column::Status.eq("succeeded")).count(&db).await.unwrap();
+        let done = job::Entity::find()
+            .filter(job::Column::Kind.eq("diag.receipt"))
+            .filter(job::Column::Status.eq("succeeded"))
+            .count(&db)
+            .await
+            .unwrap();
         if done == JOBS as u64 {
             break;
         }
@@ -557,5 +572,38 @@ async fn a_worker_killed_mid_run_loses_no_job_and_repeats_no_effect() {
         (0..=i64::try_from(running).unwrap()).contains(&repeated),
         "{repeated} handler runs were repeats; {running} jobs were in flight at the kill"
     );
-    assert_eq!(job::Entity::find().filter(job::Column::Status.ne("succeeded")).count(&db).await.unwrap(), 0);
+    // (Only the diagnostic jobs: a recurring job's tick may have enqueued a sweep meanwhile.)
+    let unfinished = job::Entity::find()
+        .filter(job::Column::Kind.eq("diag.receipt"))
+        .filter(job::Column::Status.ne("succeeded"))
+        .count(&db)
+        .await
+        .unwrap();
+    assert_eq!(unfinished, 0);
+}
+
+#[tokio::test]
+async fn a_standalone_worker_serves_its_metrics() {
+    use campaign_os::jobs::diagnostic::Receipt;
+    let app = crate::helpers::spawn_app_with(|s| s.worker_embedded = false).await;
+    let db = app.db().await;
+    let mut batch: Vec<NewJob> = (0..20).map(|i| NewJob::of(&Receipt { key: format!("m{i}") }).unwrap()).collect();
+    // One not due for a long time, to show in the queue depth.
+    batch.push(NewJob::of(&Receipt { key: "later".into() }).unwrap().run_at(i64::MAX));
+    jobs::enqueue_many(&db, jobs::Clock::now_ms(&jobs::clock::SystemClock), batch).await.unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let bind = format!("127.0.0.1:{port}");
+    let _worker = worker_process_with(&app, &["--metrics-bind", &bind]);
+    let url = format!("http://{bind}/metrics");
+    let mut text = String::new();
+    until("the worker reports 20 runs", async || {
+        text = match app.client.get(&url).send().await {
+            Ok(res) => res.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        text.contains("cos_jobs_finished_total{kind=\"diag.receipt\",outcome=\"succeeded\"} 20")
+    })
+    .await;
+    assert!(text.contains("cos_job_duration_seconds_count{kind=\"diag.receipt\"} 20"), "{text}");
+    assert!(text.contains("cos_job_queue_depth{queue=\"diag\",status=\"pending\"} 1"), "{text}");
 }
