@@ -260,15 +260,17 @@ async fn execute(
     let finished = report.finish().await;
     let report_key = finished.is_ok().then(|| report_key.to_string());
     ctx.set_progress(counters.as_json()).await?;
+    let result = result.and(finished);
     if result.as_ref().is_err_and(|e| e.downcast_ref::<FileFailure>().is_none()) {
-        // Not the file's fault: the job is retried and resumes from the last checkpoint.
+        // Not the file's fault (the database, the file store): the job is retried and resumes
+        // from the last checkpoint; the cause is never shown as `failure_reason`.
         return result;
     }
-    match result.and(finished) {
+    match result {
         Ok(()) => finish(db, tenant_id, import_id, "completed", None, report_key).await,
         Err(err) => {
             tracing::warn!(error = ?err, import_id = %import_id, "import failed");
-            finish(db, tenant_id, import_id, "failed", Some(format!("{err:#}")), report_key).await
+            finish(db, tenant_id, import_id, "failed", Some(err.to_string()), report_key).await
         }
     }
 }

@@ -251,7 +251,7 @@ pub async fn discard_dead(conn: &impl ConnectionTrait, id: Uuid) -> Result<bool,
 /// Jobs waiting, running and dead, by queue (for the `/metrics` gauges).
 pub async fn depth(db: &DatabaseConnection) -> Result<Vec<(String, String, i64)>, DbErr> {
     use sea_orm::QuerySelect;
-    job::Entity::find()
+    job::Entity::find_all_tenants()
         .select_only()
         .column(job::Column::Queue)
         .column(job::Column::Status)
