@@ -23,7 +23,7 @@ use actix_web::{
 };
 use entities::tenant_generation;
 use sea_orm::{
-    ConnectionTrait, DbErr, EntityTrait,
+    ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryTrait, Statement,
     sea_query::{Expr, ExprTrait, OnConflict},
 };
 use uuid::Uuid;
@@ -37,6 +37,12 @@ pub async fn current(db: &impl ConnectionTrait, tenant_id: Uuid) -> Result<i64, 
 
 /// Moves the tenant to a new generation: call after committing a write to its data.
 pub async fn bump(db: &impl ConnectionTrait, tenant_id: Uuid) -> Result<(), DbErr> {
+    db.execute_raw(bump_statement(tenant_id, db.get_database_backend())).await?;
+    Ok(())
+}
+
+/// The statement of [`bump`], for writers that run it inside their own transaction.
+pub fn bump_statement(tenant_id: Uuid, backend: DbBackend) -> Statement {
     let column = (tenant_generation::Entity, tenant_generation::Column::Generation);
     tenant_generation::Entity::insert(tenant_generation::ActiveModel {
         tenant_id: sea_orm::ActiveValue::Set(tenant_id),
@@ -47,9 +53,7 @@ pub async fn bump(db: &impl ConnectionTrait, tenant_id: Uuid) -> Result<(), DbEr
             .value(tenant_generation::Column::Generation, Expr::col(column).add(1))
             .to_owned(),
     )
-    .exec_without_returning(db)
-    .await?;
-    Ok(())
+    .build(backend)
 }
 
 /// Middleware (innermost, after the handler): bumps the generation of the tenant that made a

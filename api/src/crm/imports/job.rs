@@ -30,12 +30,11 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 use super::{
-    connection::ImportConnection,
     dto::{MatchOn, OnMatch},
     mapping::{self, Columns},
     report::Report,
     rows::{self, Row, RowError},
-    writer::{Outcome, Writer},
+    writer::{Outcome, Rules, Writer},
 };
 use crate::{
     crm::values::parse_region,
@@ -182,8 +181,6 @@ async fn execute(
     let match_on = MatchOn::from_stored(&job.match_on);
     let on_match = OnMatch::from_stored(&job.on_match);
 
-    let conn = ImportConnection::open(db).await?;
-    let write_db = conn.db();
     let report_key = FileStore::key(tenant_id, "import-errors", import_id, "csv");
     let mut report = Report::create(files, &report_key).await?;
     let source = files.store().get(&object_store::path::Path::from(job.file_key.clone())).await?;
@@ -199,12 +196,14 @@ async fn execute(
     });
 
     let mut counters = checkpoint;
+    let mut writer: Option<Writer> = None;
     let result = async {
         let columns = columns_rx
             .await
             .map_err(|_| anyhow::Error::new(FileFailure("the file's header row could not be read".into())))?;
         let required = defs.iter().filter(|d| d.required).map(|d| d.key.clone()).collect();
-        let mut writer = Writer::new(write_db.clone(), tenant_id, match_on, on_match, &columns, required);
+        let rules = Rules::new(tenant_id, match_on, on_match, &columns, required);
+        let writer = writer.insert(Writer::open(db, rules).await?);
         let mut last_reported = std::time::Instant::now();
         let mut seen: u64 = 0;
         while let Some(batch) = rx.recv().await {
@@ -218,24 +217,20 @@ async fn execute(
             let mut next = counters;
             next.read += batch.read;
             next.failed += distinct_rows(&batch.errors);
-            let outcome = if batch.rows.is_empty() {
-                write_db.execute(&progress_statement(tenant_id, import_id, next)).await?;
-                Outcome::default()
-            } else {
-                writer
-                    .write(&batch.rows, |o| {
+            let outcome = writer
+                .write(
+                    batch.rows,
+                    Box::new(move |o: &Outcome| {
                         let mut after = next;
                         after.failed += distinct_rows(&o.errors);
                         after.created += o.created;
                         after.updated += o.updated;
                         after.skipped += o.skipped;
                         progress_statement(tenant_id, import_id, after)
-                    })
-                    .await?
-            };
+                    }),
+                )
+                .await?;
             report.write(&outcome.errors).await?;
-            // Cached contact lists must not outlive the batch just committed.
-            crate::platform::generation::bump(write_db, tenant_id).await?;
             next.failed += distinct_rows(&outcome.errors);
             next.created += outcome.created;
             next.updated += outcome.updated;
@@ -255,7 +250,9 @@ async fn execute(
     .await;
     drop(rx);
     let _ = parser.await;
-    conn.close().await;
+    if let Some(writer) = writer {
+        writer.close().await;
+    }
     // The report of the rows handled so far is kept, even when the import failed.
     let finished = report.finish().await;
     let report_key = finished.is_ok().then(|| report_key.to_string());

@@ -4,7 +4,6 @@
 //! row and its job are written in one transaction; a run cut off by a crash or a shutdown is
 //! run again and resumes after the last committed batch.
 
-mod connection;
 mod dto;
 mod handlers;
 mod job;
