@@ -52,10 +52,18 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 /// How long a statement waits for another connection's write lock (the pool's is the same).
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Writes the batches of one import.
+/// Writes the batches of one import, on a thread of its own that owns the connection (so its
+/// page cache and statements live in one thread's memory, and go with it).
 pub struct SqliteWriter {
-    state: Option<State>,
+    jobs: Option<std::sync::mpsc::SyncSender<Job>>,
+    thread: Option<JoinHandle<()>>,
     checkpointer: Checkpointer,
+}
+
+struct Job {
+    rows: Vec<Row>,
+    progress: Progress,
+    reply: tokio::sync::oneshot::Sender<Result<Outcome, DbErr>>,
 }
 
 struct State {
@@ -69,28 +77,60 @@ impl SqliteWriter {
     pub async fn open(db: &DatabaseConnection, rules: Rules) -> anyhow::Result<Self> {
         let target = Target::of(db);
         let for_checkpoints = target.clone();
-        let conn = tokio::task::spawn_blocking(move || target.open(true)).await??;
-        let checkpointer = Checkpointer::start(for_checkpoints)?;
-        Ok(Self { state: Some(State { conn, rules, companies: HashMap::new(), tags: HashMap::new() }), checkpointer })
+        let (jobs, queue) = std::sync::mpsc::sync_channel::<Job>(1);
+        let (opened_tx, opened) = tokio::sync::oneshot::channel::<rusqlite::Result<()>>();
+        let thread = std::thread::Builder::new().name("import-writer".into()).spawn(move || {
+            let conn = match target.open(true) {
+                Ok(conn) => {
+                    let _ = opened_tx.send(Ok(()));
+                    conn
+                }
+                Err(e) => {
+                    let _ = opened_tx.send(Err(e));
+                    return;
+                }
+            };
+            let mut state = State { conn, rules, companies: HashMap::new(), tags: HashMap::new() };
+            while let Ok(job) = queue.recv() {
+                let _ = job.reply.send(state.write(&job.rows, &job.progress));
+            }
+        })?;
+        let mut writer = Self { jobs: Some(jobs), thread: Some(thread), checkpointer: Checkpointer::idle() };
+        match opened.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => {
+                writer.close_ref().await;
+                return Err(e.into());
+            }
+            Err(_) => {
+                writer.close_ref().await;
+                anyhow::bail!("the import writer thread stopped while opening the database");
+            }
+        }
+        writer.checkpointer = Checkpointer::start(for_checkpoints)?;
+        Ok(writer)
     }
 
     /// Writes `rows` in one transaction with the progress statement and a bump of the tenant's
     /// data generation; retried when a company or tag the writer remembered was deleted meanwhile.
     pub async fn write(&mut self, rows: Vec<Row>, progress: Progress) -> Result<Outcome, DbErr> {
-        let mut state = self.state.take().ok_or_else(|| DbErr::Custom("the import writer is closed".into()))?;
-        let (state, result) = tokio::task::spawn_blocking(move || {
-            let result = state.write(&rows, &progress);
-            (state, result)
-        })
-        .await
-        .map_err(|e| DbErr::Custom(format!("the import writer stopped: {e}")))?;
-        self.state = Some(state);
-        result
+        let stopped = || DbErr::Custom("the import writer thread stopped".into());
+        let jobs = self.jobs.as_ref().ok_or_else(stopped)?;
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        // Never blocks: one job at a time, and the last one was answered.
+        jobs.send(Job { rows, progress, reply }).map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
     }
 
     pub async fn close(mut self) {
-        let state = self.state.take();
-        let _ = tokio::task::spawn_blocking(move || drop(state)).await;
+        self.close_ref().await;
+    }
+
+    async fn close_ref(&mut self) {
+        self.jobs = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
+        }
         self.checkpointer.stop().await;
     }
 }
@@ -179,6 +219,10 @@ struct Checkpointer {
 }
 
 impl Checkpointer {
+    fn idle() -> Self {
+        Self { stop: Arc::new(AtomicBool::new(true)), thread: None }
+    }
+
     fn start(target: Target) -> anyhow::Result<Self> {
         let stop = Arc::new(AtomicBool::new(false));
         if target.in_memory {
