@@ -546,6 +546,38 @@ mod tests {
     }
 
     #[test]
+    fn the_writer_connection_is_tuned_and_the_checkpointer_copies_the_wal_back() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        let path = dir.path().join("t.db");
+        let setup = Connection::open(&path).unwrap_or_else(|e| panic!("open: {e}"));
+        setup
+            .execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER);")
+            .unwrap_or_else(|e| panic!("setup: {e}"));
+        let target = Target { path, in_memory: false };
+        let writer = target.open(true).unwrap_or_else(|e| panic!("writer: {e}"));
+        let pragma = |name: &str| -> i64 {
+            writer.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0)).unwrap_or_else(|e| panic!("{name}: {e}"))
+        };
+        assert_eq!(pragma("cache_size"), -SQLITE_CACHE_KIB);
+        assert_eq!(pragma("wal_autocheckpoint"), i64::from(CHECKPOINT_BACKSTOP_PAGES));
+        assert_eq!(pragma("foreign_keys"), 1);
+
+        let db_file = target.path.clone();
+        let pages_in_file = || std::fs::metadata(&db_file).map(|m| m.len() / 4096).unwrap_or(0);
+        writer.execute("INSERT INTO t VALUES (1)", []).unwrap_or_else(|e| panic!("insert: {e}"));
+        // Both pages (schema, table) are still only in the WAL: nothing has checkpointed.
+        assert!(pages_in_file() < 2);
+        let mut checkpointer = Checkpointer::start(target).unwrap_or_else(|e| panic!("checkpointer: {e}"));
+        let backfilled = (0..40).any(|_| {
+            std::thread::sleep(CHECKPOINT_EVERY / 2);
+            pages_in_file() >= 2
+        });
+        assert!(backfilled);
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap_or_else(|e| panic!("rt: {e}"));
+        runtime.block_on(checkpointer.stop());
+    }
+
+    #[test]
     fn sea_query_values_bind_as_sqlx_binds_them() {
         let id = Uuid::now_v7();
         assert_eq!(to_sql(&Value::Uuid(Some(id))), SqlValue::Blob(id.as_bytes().to_vec()));
