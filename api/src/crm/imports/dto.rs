@@ -86,13 +86,37 @@ pub struct ImportUpload {
     pub options: Option<ImportOptions>,
 }
 
+/// Where an import is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportStatus {
+    /// Accepted, not started yet.
+    Queued,
+    /// Reading and writing rows (the `rows_*` counters grow).
+    Running,
+    /// Every row was handled; refused rows are in the error report.
+    Completed,
+    /// Stopped; `failure_reason` says why.
+    Failed,
+}
+
+impl ImportStatus {
+    pub fn from_stored(s: &str) -> Self {
+        match s {
+            "queued" => Self::Queued,
+            "running" => Self::Running,
+            "completed" => Self::Completed,
+            _ => Self::Failed,
+        }
+    }
+}
+
 /// An import job and its progress.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportOut {
     pub id: ImportId,
-    /// `queued`, `running`, `completed` or `failed`.
     #[schema(example = "running")]
-    pub status: String,
+    pub status: ImportStatus,
     /// The uploaded file's name.
     #[schema(example = "contacts.csv")]
     pub filename: String,
@@ -113,7 +137,9 @@ pub struct ImportOut {
     pub rows_skipped: i64,
     /// Rows refused; each is listed in the error report.
     pub rows_failed: i64,
-    /// Why the whole import failed (status `failed`), e.g. `interrupted by a restart`.
+    /// Why the whole import failed (status `failed`): what was wrong with the file, e.g. `the
+    /// header row could not be read: …`. A failure inside the service is reported as an internal
+    /// error to quote to support, never with its cause.
     #[schema(required = true)]
     pub failure_reason: Option<String>,
     /// Where to download the error report (CSV `row,column,code,reason`): set once the import has
@@ -136,13 +162,14 @@ crate::list_type!(
 impl From<import::Model> for ImportOut {
     fn from(m: import::Model) -> Self {
         let id = ImportId::from_uuid(m.id);
-        let finished = matches!(m.status.as_str(), "completed" | "failed");
+        let status = ImportStatus::from_stored(&m.status);
+        let finished = matches!(status, ImportStatus::Completed | ImportStatus::Failed);
         let error_report_url =
             (finished && m.rows_failed > 0 && m.error_report_key.is_some()).then(|| format!("/v1/imports/{id}/errors"));
         let mapping = serde_json::from_value(m.mapping).unwrap_or_default();
         Self {
             id,
-            status: m.status,
+            status,
             filename: m.filename,
             file_size: m.file_size,
             mapping,

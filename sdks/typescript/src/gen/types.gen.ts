@@ -1349,10 +1349,7 @@ export type ImportOptions = {
  */
 export type ImportOut = {
     id: ImportId;
-    /**
-     * `queued`, `running`, `completed` or `failed`.
-     */
-    status: string;
+    status: ImportStatus;
     /**
      * The uploaded file's name.
      */
@@ -1390,7 +1387,9 @@ export type ImportOut = {
      */
     rows_failed: number;
     /**
-     * Why the whole import failed (status `failed`), e.g. `interrupted by a restart`.
+     * Why the whole import failed (status `failed`): what was wrong with the file, e.g. `the
+     * header row could not be read: …`. A failure inside the service is reported as an internal
+     * error to quote to support, never with its cause.
      */
     failure_reason: string | null;
     /**
@@ -1402,6 +1401,11 @@ export type ImportOut = {
     started_at: string | null;
     finished_at: string | null;
 };
+
+/**
+ * Where an import is.
+ */
+export type ImportStatus = 'queued' | 'running' | 'completed' | 'failed';
 
 /**
  * The `multipart/form-data` body of `POST /v1/imports`.

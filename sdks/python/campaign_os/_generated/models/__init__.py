@@ -102,6 +102,7 @@ from .import_options import ImportOptions
 from .import_options_mapping_type_0 import ImportOptionsMappingType0
 from .import_out import ImportOut
 from .import_out_mapping import ImportOutMapping
+from .import_status import ImportStatus
 from .import_upload import ImportUpload
 from .invitation_in import InvitationIn
 from .invitation_list import InvitationList
@@ -325,6 +326,7 @@ __all__ = (
     "ImportOptionsMappingType0",
     "ImportOut",
     "ImportOutMapping",
+    "ImportStatus",
     "ImportUpload",
     "InvitationIn",
     "InvitationList",

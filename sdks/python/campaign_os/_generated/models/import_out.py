@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..models.import_status import ImportStatus
 from ..models.match_on import MatchOn
 from ..models.on_match import OnMatch
 
@@ -25,7 +26,7 @@ class ImportOut:
 
     Attributes:
         id (str): Identifier of an import (prefix `imp_`).
-        status (str): `queued`, `running`, `completed` or `failed`. Example: running.
+        status (ImportStatus): Where an import is.
         filename (str): The uploaded file's name. Example: contacts.csv.
         file_size (int): The uploaded file's size in bytes.
         mapping (ImportOutMapping): The column mapping in force (CSV header → contact field). Example: {'Email':
@@ -37,7 +38,10 @@ class ImportOut:
         rows_updated (int): Rows that updated an existing contact (or a contact created by an earlier row).
         rows_skipped (int): Rows that matched a contact with `on_match: skip`.
         rows_failed (int): Rows refused; each is listed in the error report.
-        failure_reason (None | str): Why the whole import failed (status `failed`), e.g. `interrupted by a restart`.
+        failure_reason (None | str): Why the whole import failed (status `failed`): what was wrong with the file, e.g.
+            `the
+            header row could not be read: …`. A failure inside the service is reported as an internal
+            error to quote to support, never with its cause.
         error_report_url (None | str): Where to download the error report (CSV `row,column,code,reason`): set once the
             import has
             finished with failed rows. Example: /v1/imports/imp_01jdq4m3y7e8f9g0h1j2k3m4n5/errors.
@@ -47,7 +51,7 @@ class ImportOut:
     """
 
     id: str
-    status: str
+    status: ImportStatus
     filename: str
     file_size: int
     mapping: ImportOutMapping
@@ -68,7 +72,7 @@ class ImportOut:
     def to_dict(self) -> dict[str, Any]:
         id = self.id
 
-        status = self.status
+        status = self.status.value
 
         filename = self.filename
 
@@ -143,7 +147,7 @@ class ImportOut:
         d = dict(src_dict)
         id = d.pop("id")
 
-        status = d.pop("status")
+        status = ImportStatus(d.pop("status"))
 
         filename = d.pop("filename")
 
