@@ -200,9 +200,12 @@ async fn note_permissions_follow_the_parent() {
     )
     .await;
     assert_eq!(body["required_scope"], "contacts:write");
+    // A viewer may write neither kind of note: refused before the note is read, so the answer is
+    // the same whether it exists, naming the first scope that would do.
     let body =
         assert_problem(app.patch_json(&note_path(&on_company), v, &json!({"body": "x"})).await, 403, "forbidden").await;
-    assert_eq!(body["required_scope"], "companies:write");
+    assert_eq!(body["required_scope"], "contacts:write");
+    assert_eq!(body["detail"], "This needs one of `contacts:write`, `companies:write`.");
     assert_problem(app.delete(&note_path(&on_contact), v).await, 403, "forbidden").await;
 
     // A member edits and deletes anyone's notes.
@@ -223,4 +226,16 @@ async fn note_permissions_follow_the_parent() {
         json_of(app.post_json(&format!("/v1/companies/{com}/notes"), Some(t), &json!({"body": "c"})).await, 201).await;
     let body = assert_problem(app.get(&note_path(&company_note), k).await, 403, "insufficient_scope").await;
     assert_eq!(body["required_scope"], "companies:read");
+
+    // A key that may read neither contacts nor companies learns nothing about which note ids
+    // exist: 403 for an existing note and for a missing one alike.
+    let res = app.post_json("/v1/api-keys", Some(t), &json!({"name": "p", "scopes": ["products:read"]})).await;
+    let key = json_of(res, 201).await;
+    let p = Some(key["secret"].as_str().unwrap());
+    let missing = "/v1/notes/note_00000000000000000000000000";
+    for path in [note_path(&company_note), missing.to_owned()] {
+        let body = assert_problem(app.get(&path, p).await, 403, "insufficient_scope").await;
+        assert_eq!(body["required_scope"], "contacts:read");
+        assert_problem(app.delete(&path, p).await, 403, "insufficient_scope").await;
+    }
 }

@@ -113,7 +113,10 @@ pub async fn list(state: &AppState, ctx: &TenantCtx, parent: Parent, params: &Li
     Ok(page.map(NoteOut::from).into())
 }
 
-async fn find<C: ConnectionTrait>(db: &C, ctx: &TenantCtx, id: NoteId) -> ApiResult<note::Model> {
+/// The note, for a principal that may `access` notes of contacts or of companies (checked before
+/// the read: without either scope the answer is 403 whether the note exists or not).
+async fn find<C: ConnectionTrait>(db: &C, ctx: &TenantCtx, id: NoteId, access: Access) -> ApiResult<note::Model> {
+    ctx.require_any(&[Scope::new(Resource::Contacts, access), Scope::new(Resource::Companies, access)])?;
     note::Entity::find_in(ctx.tenant_id.uuid())
         .filter(note::Column::Id.eq(id.uuid()))
         .one(db)
@@ -124,7 +127,7 @@ async fn find<C: ConnectionTrait>(db: &C, ctx: &TenantCtx, id: NoteId) -> ApiRes
 /// One note, if the principal may read its parent.
 #[tracing::instrument(skip_all, fields(tenant_id = %ctx.tenant_id))]
 pub async fn get(state: &AppState, ctx: &TenantCtx, id: NoteId) -> ApiResult<NoteOut> {
-    let note = find(&state.db, ctx, id).await?;
+    let note = find(&state.db, ctx, id, Access::Read).await?;
     ctx.require(scope_for(&note, Access::Read))?;
     Ok(note.into())
 }
@@ -133,7 +136,7 @@ pub async fn get(state: &AppState, ctx: &TenantCtx, id: NoteId) -> ApiResult<Not
 #[tracing::instrument(skip_all, fields(tenant_id = %ctx.tenant_id))]
 pub async fn update(state: &AppState, ctx: &TenantCtx, id: NoteId, input: NotePatch) -> ApiResult<NoteOut> {
     let txn = begin_write(&state.db).await?;
-    let current = find(&txn, ctx, id).await?;
+    let current = find(&txn, ctx, id, Access::Write).await?;
     ctx.require(scope_for(&current, Access::Write))?;
     let Some(body) = input.body else { return Ok(current.into()) };
     let mut row = note::ActiveModel::from(current);
@@ -148,7 +151,7 @@ pub async fn update(state: &AppState, ctx: &TenantCtx, id: NoteId, input: NotePa
 #[tracing::instrument(skip_all, fields(tenant_id = %ctx.tenant_id))]
 pub async fn delete(state: &AppState, ctx: &TenantCtx, id: NoteId) -> ApiResult<()> {
     let txn = begin_write(&state.db).await?;
-    let current = find(&txn, ctx, id).await?;
+    let current = find(&txn, ctx, id, Access::Write).await?;
     ctx.require(scope_for(&current, Access::Write))?;
     current.delete(&txn).await?;
     txn.commit().await?;

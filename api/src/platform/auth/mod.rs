@@ -92,6 +92,34 @@ impl TenantCtx {
         Ok(())
     }
 
+    /// Refuses with 403 unless the principal holds at least one of `scopes` (the refusal names the
+    /// first). For a resource whose required scope is only known once it is loaded (a note needs
+    /// its parent's scope): checked first, a principal holding none of the possible scopes is
+    /// refused whether or not the resource exists, so the answer does not tell which ids exist.
+    pub fn require_any(&self, scopes: &[Scope]) -> Result<(), ApiError> {
+        let mut first_refusal = None;
+        for scope in scopes {
+            match self.require(*scope) {
+                Ok(()) => return Ok(()),
+                Err(e) => {
+                    first_refusal.get_or_insert(e);
+                }
+            }
+        }
+        match first_refusal {
+            Some(ApiError::Forbidden { code, required_scope, .. }) if scopes.len() > 1 => {
+                let names: Vec<String> = scopes.iter().map(|s| format!("`{s}`")).collect();
+                Err(ApiError::Forbidden {
+                    code,
+                    detail: format!("This needs one of {}.", names.join(", ")),
+                    required_scope,
+                })
+            }
+            Some(refusal) => Err(refusal),
+            None => Ok(()),
+        }
+    }
+
     /// Whether the request acts on a client workspace through its agency.
     pub fn via_agency(&self) -> bool {
         self.tenant_id != self.home_tenant_id
