@@ -301,10 +301,6 @@ fn ts(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, false)
 }
 
-fn ts_opt(t: Option<DateTime<Utc>>) -> Option<String> {
-    t.map(ts)
-}
-
 fn read_uuid(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Uuid> {
     let bytes: Vec<u8> = row.get(i)?;
     // sqlx writes 16 bytes; a UUID written as text by hand is read too.
@@ -364,8 +360,8 @@ fn read_contact(row: &rusqlite::Row<'_>) -> rusqlite::Result<contact::Model> {
     })
 }
 
-/// The existing contacts holding one of `emails` (lower-cased) or `phones`: one index probe per
-/// key.
+/// The existing contacts holding one of `emails` (lower-cased) or `phones`: one statement per key
+/// kind, the keys as one JSON array (SQLite probes the index once per key).
 fn existing(
     conn: &Connection,
     tenant_id: Uuid,
@@ -376,15 +372,18 @@ fn existing(
     let mut found: Vec<contact::Model> = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (column, keys) in [("email_key", emails), ("phone", phones)] {
-        let mut stmt =
-            conn.prepare_cached(&format!("SELECT {columns} FROM contacts WHERE tenant_id = ?1 AND {column} = ?2"))?;
-        for key in keys {
-            let mut rows = stmt.query(rusqlite::params![tenant_id.as_bytes(), key])?;
-            while let Some(row) = rows.next()? {
-                let model = read_contact(row)?;
-                if seen.insert(model.id) {
-                    found.push(model);
-                }
+        if keys.is_empty() {
+            continue;
+        }
+        let keys = serde_json::to_string(keys).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {columns} FROM contacts WHERE tenant_id = ?1 AND {column} IN (SELECT value FROM json_each(?2))"
+        ))?;
+        let mut rows = stmt.query(rusqlite::params![tenant_id.as_bytes(), keys])?;
+        while let Some(row) = rows.next()? {
+            let model = read_contact(row)?;
+            if seen.insert(model.id) {
+                found.push(model);
             }
         }
     }
@@ -401,6 +400,18 @@ fn write_contacts(conn: &Connection, contacts: &[Planned]) -> rusqlite::Result<(
         "UPDATE contacts SET {} WHERE id = ?1 AND tenant_id = ?2",
         super::update_set(|i, _| format!("?{}", i + 1), "contacts")
     ))?;
+    // Most times in a batch are its `now`: formatted once.
+    let mut formatted: Option<(DateTime<Utc>, String)> = None;
+    let mut ts_of = |t: DateTime<Utc>| -> String {
+        match &formatted {
+            Some((at, text)) if *at == t => text.clone(),
+            _ => {
+                let text = ts(t);
+                formatted = Some((t, text.clone()));
+                text
+            }
+        }
+    };
     for Planned { model: m, existed } in contacts {
         let custom = m.custom_fields.to_string();
         let params = rusqlite::params![
@@ -419,12 +430,12 @@ fn write_contacts(conn: &Connection, contacts: &[Planned]) -> rusqlite::Result<(
             custom,
             m.sms_consent,
             m.sms_consent_source,
-            ts_opt(m.sms_consent_at),
+            m.sms_consent_at.map(&mut ts_of),
             m.email_consent,
             m.email_consent_source,
-            ts_opt(m.email_consent_at),
-            ts(m.created_at),
-            ts(m.updated_at),
+            m.email_consent_at.map(&mut ts_of),
+            ts_of(m.created_at),
+            ts_of(m.updated_at),
         ];
         if *existed {
             update.execute(params)?;
