@@ -13,7 +13,10 @@ mod plan;
 mod postgres;
 mod sqlite;
 
+use std::collections::HashMap;
+
 use sea_orm::{DatabaseConnection, DbBackend, DbErr, sea_query::UpdateStatement};
+use uuid::Uuid;
 
 pub use self::plan::Rules;
 use super::rows::{Row, RowError};
@@ -66,6 +69,61 @@ impl Writer {
     }
 }
 
+/// Rows an import creates by name when a batch names them and they are missing: companies (by
+/// domain, named after it) and tags (by lower-cased name). Each writer keeps a cache of their ids.
+#[derive(Clone, Copy)]
+enum Named {
+    Company,
+    Tag,
+}
+
+impl Named {
+    fn table(self) -> &'static str {
+        match self {
+            Self::Company => "companies",
+            Self::Tag => "tags",
+        }
+    }
+
+    /// The column the batch's key is matched on (unique per tenant).
+    fn key(self) -> &'static str {
+        match self {
+            Self::Company => "domain",
+            Self::Tag => "name_key",
+        }
+    }
+
+    /// The inserted columns: id, tenant, name, key, then `extra_values()`, then the two times.
+    fn insert_columns(self) -> String {
+        let extra = match self {
+            Self::Company => ", custom_fields",
+            Self::Tag => "",
+        };
+        format!("id, tenant_id, name, {}{extra}, created_at, updated_at", self.key())
+    }
+
+    fn extra_values(self) -> &'static str {
+        match self {
+            Self::Company => ", '{}'",
+            Self::Tag => "",
+        }
+    }
+}
+
+/// The (key, name) pairs whose ids `cache` lacks. A cache that would grow past [`MAX_CACHE`] is
+/// emptied first, and then every pair is missing (the batch needs all of its ids).
+fn uncached<'a>(
+    cache: &mut HashMap<String, Uuid>,
+    pairs: impl Iterator<Item = (&'a String, &'a String)> + Clone,
+) -> Vec<(&'a String, &'a String)> {
+    let missing: Vec<_> = pairs.clone().filter(|(key, _)| !cache.contains_key(*key)).collect();
+    if cache.len() + missing.len() <= MAX_CACHE {
+        return missing;
+    }
+    cache.clear();
+    pairs.collect()
+}
+
 /// The columns of a written contact, in bind order.
 const CONTACT_COLUMNS: [&str; 21] = [
     "id",
@@ -115,6 +173,21 @@ fn update_set(new_value: impl Fn(usize, &str) -> String, table: &str) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_cache_is_emptied_and_then_every_pair_of_the_batch_is_missing() {
+        let (a, b) = ("a".to_owned(), "b".to_owned());
+        let mut cache: HashMap<String, Uuid> = HashMap::from([(a.clone(), Uuid::nil())]);
+        let pairs = [(&a, &a), (&b, &b)];
+        assert_eq!(uncached(&mut cache, pairs.iter().copied()), vec![(&b, &b)]);
+        for i in 0..MAX_CACHE {
+            cache.insert(i.to_string(), Uuid::nil());
+        }
+        cache.insert(a.clone(), Uuid::nil());
+        // `a` was cached, but the cache is emptied: the batch needs both ids again.
+        assert_eq!(uncached(&mut cache, pairs.iter().copied()), vec![(&a, &a), (&b, &b)]);
+        assert!(cache.is_empty());
+    }
 
     #[test]
     fn the_set_list_keeps_a_stored_opt_out_and_the_creation_time() {

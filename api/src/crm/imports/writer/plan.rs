@@ -281,22 +281,28 @@ fn apply(m: &mut contact::Model, row: &Row, company_id: Option<Uuid>, now: DateT
         m.custom_fields = Json::Object(fields);
     }
     if let Some(incoming) = row.sms_consent {
-        let current = ConsentStatus::from_stored(&m.sms_consent);
-        let next = merge_import(current, incoming);
-        if next != current || (m.sms_consent_source.is_none() && next != ConsentStatus::Unknown) {
-            m.sms_consent = next.as_str().to_owned();
-            m.sms_consent_source = Some(CONSENT_SOURCE.to_owned());
-            m.sms_consent_at = Some(now);
-        }
+        merge_consent(&mut m.sms_consent, &mut m.sms_consent_source, &mut m.sms_consent_at, incoming, now);
     }
     if let Some(incoming) = row.email_consent {
-        let current = ConsentStatus::from_stored(&m.email_consent);
-        let next = merge_import(current, incoming);
-        if next != current || (m.email_consent_source.is_none() && next != ConsentStatus::Unknown) {
-            m.email_consent = next.as_str().to_owned();
-            m.email_consent_source = Some(CONSENT_SOURCE.to_owned());
-            m.email_consent_at = Some(now);
-        }
+        merge_consent(&mut m.email_consent, &mut m.email_consent_source, &mut m.email_consent_at, incoming, now);
     }
     m.updated_at = now;
+}
+
+/// One channel's consent after an import row (`merge_import`): a change, or a first known status,
+/// is recorded with the import as its source.
+fn merge_consent(
+    status: &mut String,
+    source: &mut Option<String>,
+    at: &mut Option<DateTime<Utc>>,
+    incoming: ConsentStatus,
+    now: DateTime<Utc>,
+) {
+    let current = ConsentStatus::from_stored(status);
+    let next = merge_import(current, incoming);
+    if next != current || (source.is_none() && next != ConsentStatus::Unknown) {
+        *status = next.as_str().to_owned();
+        *source = Some(CONSENT_SOURCE.to_owned());
+        *at = Some(now);
+    }
 }

@@ -24,8 +24,9 @@ use serde_json::Value as Json;
 use uuid::Uuid;
 
 use super::{
-    CONTACT_COLUMNS, MAX_CACHE, Outcome, Progress, RETRIES,
+    CONTACT_COLUMNS, Named, Outcome, Progress, RETRIES,
     plan::{self, Planned, Rules},
+    uncached,
 };
 use crate::crm::imports::rows::Row;
 
@@ -82,12 +83,12 @@ impl PgWriter {
         } else {
             let now = Utc::now();
             let (domains, emails, phones) = plan::keys(rows);
-            resolve_companies(conn, &mut self.companies, tenant_id, &domains, now).await?;
+            resolve(conn, &mut self.companies, tenant_id, Named::Company, domains.iter().map(|d| (d, d)), now).await?;
             let existing = existing(conn, tenant_id, &emails, &phones).await?;
             let plan = self.rules.plan(rows, existing, &self.companies, now);
-            resolve_tags(conn, &mut self.tags, tenant_id, &plan.tag_names, now).await?;
+            resolve(conn, &mut self.tags, tenant_id, Named::Tag, plan.tag_names.iter(), now).await?;
             copy_new_contacts(conn, &plan.contacts).await?;
-            update_existing_contacts(conn, &plan.contacts).await?;
+            update_existing_contacts(conn, tenant_id, &plan.contacts).await?;
             insert_links(conn, tenant_id, &plan.tag_links(&self.tags), now).await?;
             plan.outcome
         };
@@ -177,7 +178,11 @@ async fn copy_new_contacts(conn: &mut PgConnection, contacts: &[Planned]) -> Res
 
 /// Updates the existing contacts the batch changed, from one JSON parameter; a stored
 /// `opted_out` stays.
-async fn update_existing_contacts(conn: &mut PgConnection, contacts: &[Planned]) -> Result<(), sqlx::Error> {
+async fn update_existing_contacts(
+    conn: &mut PgConnection,
+    tenant_id: Uuid,
+    contacts: &[Planned],
+) -> Result<(), sqlx::Error> {
     let rows: Vec<ContactJson<'_>> =
         contacts.iter().filter(|p| p.existed).map(|p| ContactJson::from(&p.model)).collect();
     if rows.is_empty() {
@@ -187,9 +192,9 @@ async fn update_existing_contacts(conn: &mut PgConnection, contacts: &[Planned])
     let set = super::update_set(|_, col| format!("r.{col}"), "contacts");
     let sql = format!(
         "UPDATE contacts SET {set} FROM jsonb_to_recordset($1::jsonb) AS r({CONTACT_RECORD}) \
-         WHERE contacts.id = r.id AND contacts.tenant_id = r.tenant_id"
+         WHERE contacts.id = r.id AND contacts.tenant_id = $2"
     );
-    sqlx::query(AssertSqlSafe(sql)).bind(json).execute(&mut *conn).await?;
+    sqlx::query(AssertSqlSafe(sql)).bind(json).bind(tenant_id).execute(&mut *conn).await?;
     Ok(())
 }
 
@@ -217,79 +222,39 @@ async fn insert_links(
     Ok(())
 }
 
-/// Fills `cache` for `domains`, creating missing companies (named after their domain).
-async fn resolve_companies(
+/// Fills `cache` with the ids of the `(key, name)` pairs, creating the missing rows.
+async fn resolve<'a>(
     conn: &mut PgConnection,
     cache: &mut HashMap<String, Uuid>,
     tenant_id: Uuid,
-    domains: &[String],
-    now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    let missing: Vec<String> = domains.iter().filter(|d| !cache.contains_key(*d)).cloned().collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    if cache.len() + missing.len() > MAX_CACHE {
-        cache.clear();
-    }
-    let ids: Vec<Uuid> = missing.iter().map(|_| Uuid::now_v7()).collect();
-    sqlx::query(
-        "INSERT INTO companies (id, tenant_id, name, domain, custom_fields, created_at, updated_at) \
-         SELECT n.id, $1, n.d, n.d, '{}', $2, $2 FROM unnest($3::uuid[], $4::text[]) AS n(id, d) \
-         ON CONFLICT (tenant_id, domain) DO NOTHING",
-    )
-    .bind(tenant_id)
-    .bind(now)
-    .bind(ids)
-    .bind(&missing)
-    .execute(&mut *conn)
-    .await?;
-    let found: Vec<(Uuid, String)> =
-        sqlx::query_as("SELECT id, domain FROM companies WHERE tenant_id = $1 AND domain = ANY($2::text[])")
-            .bind(tenant_id)
-            .bind(&missing)
-            .fetch_all(&mut *conn)
-            .await?;
-    cache.extend(found.into_iter().map(|(id, domain)| (domain, id)));
-    Ok(())
-}
-
-/// Fills `cache` for the tag keys in `names` (key → name as first written), creating missing
-/// tags.
-async fn resolve_tags(
-    conn: &mut PgConnection,
-    cache: &mut HashMap<String, Uuid>,
-    tenant_id: Uuid,
-    names: &HashMap<String, String>,
+    named: Named,
+    pairs: impl Iterator<Item = (&'a String, &'a String)> + Clone,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     let (keys, names): (Vec<String>, Vec<String>) =
-        names.iter().filter(|(k, _)| !cache.contains_key(*k)).map(|(k, n)| (k.clone(), n.clone())).unzip();
+        uncached(cache, pairs).into_iter().map(|(k, n)| (k.clone(), n.clone())).unzip();
     if keys.is_empty() {
         return Ok(());
     }
-    if cache.len() + keys.len() > MAX_CACHE {
-        cache.clear();
-    }
+    let (table, key) = (named.table(), named.key());
     let ids: Vec<Uuid> = keys.iter().map(|_| Uuid::now_v7()).collect();
-    sqlx::query(
-        "INSERT INTO tags (id, tenant_id, name, name_key, created_at, updated_at) \
-         SELECT n.id, $1, n.name, n.k, $2, $2 FROM unnest($3::uuid[], $4::text[], $5::text[]) AS n(id, name, k) \
-         ON CONFLICT (tenant_id, name_key) DO NOTHING",
-    )
-    .bind(tenant_id)
-    .bind(now)
-    .bind(ids)
-    .bind(&names)
-    .bind(&keys)
-    .execute(&mut *conn)
-    .await?;
+    let insert = format!(
+        "INSERT INTO {table} ({}) SELECT n.id, $1, n.name, n.k{}, $2, $2 \
+         FROM unnest($3::uuid[], $4::text[], $5::text[]) AS n(id, name, k) ON CONFLICT (tenant_id, {key}) DO NOTHING",
+        named.insert_columns(),
+        named.extra_values()
+    );
+    sqlx::query(AssertSqlSafe(insert))
+        .bind(tenant_id)
+        .bind(now)
+        .bind(ids)
+        .bind(&names)
+        .bind(&keys)
+        .execute(&mut *conn)
+        .await?;
+    let find = format!("SELECT id, {key} FROM {table} WHERE tenant_id = $1 AND {key} = ANY($2::text[])");
     let found: Vec<(Uuid, String)> =
-        sqlx::query_as("SELECT id, name_key FROM tags WHERE tenant_id = $1 AND name_key = ANY($2::text[])")
-            .bind(tenant_id)
-            .bind(&keys)
-            .fetch_all(&mut *conn)
-            .await?;
+        sqlx::query_as(AssertSqlSafe(find)).bind(tenant_id).bind(&keys).fetch_all(&mut *conn).await?;
     cache.extend(found.into_iter().map(|(id, key)| (key, id)));
     Ok(())
 }

@@ -33,8 +33,9 @@ use sea_orm::{DatabaseConnection, DbBackend, DbErr, sea_query::Value};
 use uuid::Uuid;
 
 use super::{
-    CONTACT_COLUMNS, MAX_CACHE, Outcome, Progress, RETRIES,
+    CONTACT_COLUMNS, Named, Outcome, Progress, RETRIES,
     plan::{self, Planned, Rules},
+    uncached,
 };
 use crate::crm::imports::rows::Row;
 
@@ -166,10 +167,10 @@ impl State {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let now = Utc::now();
         let (domains, emails, phones) = plan::keys(rows);
-        resolve_companies(&tx, companies, tenant_id, &domains, now)?;
+        resolve(&tx, companies, tenant_id, Named::Company, domains.iter().map(|d| (d, d)), now)?;
         let existing = existing(&tx, tenant_id, &emails, &phones)?;
         let plan = rules.plan(rows, existing, companies, now);
-        resolve_tags(&tx, tags, tenant_id, &plan.tag_names, now)?;
+        resolve(&tx, tags, tenant_id, Named::Tag, plan.tag_names.iter(), now)?;
         write_contacts(&tx, &plan.contacts)?;
         insert_links(&tx, tenant_id, &plan.tag_links(tags), now)?;
         execute_built(&tx, &DbBackend::Sqlite.build(&progress(&plan.outcome)))?;
@@ -466,62 +467,26 @@ fn insert_links(
     Ok(())
 }
 
-/// Fills `cache` for `domains`, creating missing companies (named after their domain).
-fn resolve_companies(
+/// Fills `cache` with the ids of the `(key, name)` pairs, creating the missing rows.
+fn resolve<'a>(
     conn: &Connection,
     cache: &mut HashMap<String, Uuid>,
     tenant_id: Uuid,
-    domains: &[String],
+    named: Named,
+    pairs: impl Iterator<Item = (&'a String, &'a String)> + Clone,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<()> {
-    let missing: Vec<&String> = domains.iter().filter(|d| !cache.contains_key(*d)).collect();
+    let missing = uncached(cache, pairs);
     if missing.is_empty() {
         return Ok(());
     }
-    if cache.len() + missing.len() > MAX_CACHE {
-        cache.clear();
-    }
-    let mut find = conn.prepare_cached("SELECT id FROM companies WHERE tenant_id = ?1 AND domain = ?2")?;
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO companies (id, tenant_id, name, domain, custom_fields, created_at, updated_at) \
-         VALUES (?1, ?2, ?3, ?3, '{}', ?4, ?4)",
-    )?;
-    let now = ts(now);
-    for domain in missing {
-        let id = match find.query_row(rusqlite::params![tenant_id.as_bytes(), domain], |r| read_uuid(r, 0)) {
-            Ok(id) => id,
-            Err(rusqlite::Error::QueryReturnedNoRows) => {
-                let id = Uuid::now_v7();
-                insert.execute(rusqlite::params![id.as_bytes(), tenant_id.as_bytes(), domain, now])?;
-                id
-            }
-            Err(e) => return Err(e),
-        };
-        cache.insert(domain.clone(), id);
-    }
-    Ok(())
-}
-
-/// Fills `cache` for the tag keys in `names` (key → name as first written), creating missing
-/// tags.
-fn resolve_tags(
-    conn: &Connection,
-    cache: &mut HashMap<String, Uuid>,
-    tenant_id: Uuid,
-    names: &HashMap<String, String>,
-    now: DateTime<Utc>,
-) -> rusqlite::Result<()> {
-    let missing: Vec<(&String, &String)> = names.iter().filter(|(k, _)| !cache.contains_key(*k)).collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    if cache.len() + missing.len() > MAX_CACHE {
-        cache.clear();
-    }
-    let mut find = conn.prepare_cached("SELECT id FROM tags WHERE tenant_id = ?1 AND name_key = ?2")?;
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO tags (id, tenant_id, name, name_key, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-    )?;
+    let (table, key) = (named.table(), named.key());
+    let mut find = conn.prepare_cached(&format!("SELECT id FROM {table} WHERE tenant_id = ?1 AND {key} = ?2"))?;
+    let mut insert = conn.prepare_cached(&format!(
+        "INSERT INTO {table} ({}) VALUES (?1, ?2, ?3, ?4{}, ?5, ?5)",
+        named.insert_columns(),
+        named.extra_values()
+    ))?;
     let now = ts(now);
     for (key, name) in missing {
         let id = match find.query_row(rusqlite::params![tenant_id.as_bytes(), key], |r| read_uuid(r, 0)) {
